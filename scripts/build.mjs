@@ -1,0 +1,26 @@
+// Bundles the client and the server/CLI with esbuild and copies the runtime assets beside them.
+import { build } from 'esbuild';
+import { copyFileSync, mkdirSync, existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const dist = join(root, 'dist');
+mkdirSync(dist, { recursive: true });
+
+const common = { bundle: true, platform: 'node', target: 'node20', format: 'cjs', sourcemap: true, logLevel: 'warning' };
+await Promise.all([
+  build({ ...common, entryPoints: [join(root, 'client/src/extension.ts')], outfile: join(dist, 'extension.js'), external: ['vscode'] }),
+  build({ ...common, entryPoints: [join(root, 'server/src/main.ts')], outfile: join(dist, 'ebpf-ls.js') }),
+]);
+
+const assets = [
+  ['node_modules/web-tree-sitter/tree-sitter.wasm', 'tree-sitter.wasm'],
+  ['node_modules/tree-sitter-c/tree-sitter-c.wasm', 'tree-sitter-c.wasm'],
+  ['server/data/default-kernel.btf.br', 'default-kernel.btf.br'],
+];
+for (const [from, to] of assets) {
+  const src = join(root, from);
+  if (!existsSync(src)) throw new Error(`build: missing asset ${from}`);
+  copyFileSync(src, join(dist, to));
+}

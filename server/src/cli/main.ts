@@ -1,0 +1,52 @@
+// The ebpf-ls command line: one file per command, registered here.
+import { parseArgs } from 'node:util';
+import { btfCommand } from './btf';
+import { EXIT_BAD_INPUT, InputError, UsageError } from './usage';
+
+export interface Command {
+  usage: string;
+  summary: string;
+  run(argv: string[]): Promise<number>;
+}
+
+const commands: Record<string, Command> = {
+  btf: btfCommand,
+};
+
+function help(): string {
+  const lines = ['usage: ebpf-ls COMMAND [ARGS]', '       ebpf-ls --stdio    (run the language server)', '', 'commands:'];
+  for (const c of Object.values(commands)) lines.push(`  ${c.usage}`, `      ${c.summary}`);
+  return lines.join('\n') + '\n';
+}
+
+export async function runCli(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    process.stdout.write(help());
+    return name ? 0 : EXIT_BAD_INPUT;
+  }
+  const command = commands[name];
+  if (!command) {
+    process.stderr.write(`ebpf-ls: unknown command '${name}'\n${help()}`);
+    return EXIT_BAD_INPUT;
+  }
+  try {
+    return await command.run(rest);
+  } catch (e) {
+    if (e instanceof InputError) {
+      process.stderr.write(`ebpf-ls: ${e.message}\n`);
+      return EXIT_BAD_INPUT;
+    }
+    if (e instanceof UsageError || (e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+      process.stderr.write(`ebpf-ls ${name}: ${(e as Error).message}\nusage: ebpf-ls ${command.usage}\n`);
+      return EXIT_BAD_INPUT;
+    }
+    process.stderr.write(`ebpf-ls ${name}: internal error: ${(e as Error).message} (please report this)\n`);
+    return 70;
+  }
+}
+
+/** node:util parseArgs with the options every BTF-reading command shares. */
+export function parseCommandArgs<T extends NonNullable<Parameters<typeof parseArgs>[0]>['options']>(argv: string[], options: T) {
+  return parseArgs({ args: argv, options, allowPositionals: true, strict: true });
+}

@@ -1,0 +1,53 @@
+// Reading kernel BTF from disk: the only place the BTF engine meets the file system.
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { brotliDecompressSync } from 'node:zlib';
+import { Btf } from '../btf/btf';
+import { parseBtf } from '../btf/parse';
+import { unpackBtf } from '../container/unpack';
+import { fail, ok, Result } from '../result';
+
+export const RUNNING_KERNEL_BTF = '/sys/kernel/btf/vmlinux';
+/** Which kernel the bundled fallback describes (see server/data/README.md). */
+export const DEFAULT_KERNEL_RELEASE = '6.12.117+deb12-amd64 (Debian 12)';
+
+export interface LoadedKernel {
+  btf: Btf;
+  /** Path, or a description of the bundled fallback. */
+  label: string;
+  /** True when this is the bundled fallback rather than a file the user has. */
+  bundled: boolean;
+}
+
+export async function loadBtfFile(path: string, base?: Btf): Promise<Result<Btf>> {
+  let bytes: Uint8Array;
+  try {
+    bytes = readFileSync(path);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'is a directory' : (e as Error).message;
+    return fail(`${path}: cannot read BTF: ${why}`);
+  }
+  const unpacked = await unpackBtf(bytes, path);
+  if (!unpacked.ok) return unpacked;
+  return parseBtf(unpacked.value.btf, { source: path, base });
+}
+
+/** The bundled kernel BTF, shipped beside the bundle (dist/) or in server/data when run from source. */
+export function loadBundledKernel(): Result<LoadedKernel> {
+  const candidates = [join(__dirname, 'default-kernel.btf.br'), join(__dirname, '../../data/default-kernel.btf.br')];
+  const file = candidates.find((c) => existsSync(c));
+  if (!file) return fail(`the bundled kernel BTF is missing (looked in ${candidates.join(', ')}): reinstall the extension`);
+  const parsed = parseBtf(brotliDecompressSync(readFileSync(file)), { source: `bundled ${DEFAULT_KERNEL_RELEASE}` });
+  if (!parsed.ok) return parsed;
+  return ok({ btf: parsed.value, label: `bundled BTF of Linux ${DEFAULT_KERNEL_RELEASE}`, bundled: true });
+}
+
+/** The kernel to describe when the user named none: the running kernel's BTF, else the bundled one. */
+export async function loadDefaultKernel(): Promise<Result<LoadedKernel>> {
+  if (existsSync(RUNNING_KERNEL_BTF)) {
+    const r = await loadBtfFile(RUNNING_KERNEL_BTF);
+    if (r.ok) return ok({ btf: r.value, label: RUNNING_KERNEL_BTF, bundled: false });
+  }
+  return loadBundledKernel();
+}
