@@ -1,5 +1,6 @@
 // A validated BTF blob with lazy accessors. Nothing is decoded until asked: the constructor only keeps
 // the word offsets that parseBtf computed. Decoded types are cached per id.
+import { NameIndex } from './name-index';
 import { BtfType, CompositeType, Member } from './types';
 import { INT_BOOL, INT_CHAR, INT_SIGNED, Kind, MAX_RESOLVE_DEPTH, infoKflag, infoKind, infoVlen, isModifierOrTypedef } from './wire';
 
@@ -30,6 +31,7 @@ export class Btf {
   private readonly decoded: (BtfType | undefined)[] = [];
   private readonly stringCache = new Map<number, string>();
   private byKindNames: Map<Kind, { name: string; id: number }[]> | undefined;
+  private readonly names: NameIndex;
   private pointerSizeCache = 0;
 
   constructor(p: BtfParts) {
@@ -42,6 +44,7 @@ export class Btf {
     this.strBase = p.strBase;
     this.littleEndian = p.littleEndian;
     this.typeCount = p.firstId + p.offsets.length;
+    this.names = new NameIndex(p.words, p.offsets, p.strings, p.strBase, p.firstId, p.base && ((off) => p.base!.stringBytes(off)));
   }
 
   /** Offset one past the last string: where a split BTF on top of this one starts its strings. */
@@ -204,22 +207,10 @@ export class Btf {
 
   // ---- lookup ----
 
-  /**
-   * Ids of the types named `name` (optionally of one kind), lowest id first. Finds the name's string
-   * offsets by searching the string section, then scans the records' name words: no index to build.
-   */
+  /** Ids of the types named `name` (optionally of one kind), lowest id first, base types included. */
   findByName(name: string, kind?: Kind): number[] {
-    const out: number[] = [];
-    if (this.base) out.push(...this.base.findByName(name, kind));
-    const want = new Set(this.allStringOffsets(name));
-    if (want.size === 0) return out;
-    const words = this.words;
-    const offsets = this.offsets;
-    for (let i = 0; i < offsets.length; i++) {
-      const at = offsets[i];
-      if (want.has(words[at]) && (kind === undefined || infoKind(words[at + 1]) === kind)) out.push(this.firstId + i);
-    }
-    return out;
+    const own = this.names.lookup(name, kind);
+    return this.base ? [...this.base.findByName(name, kind), ...own] : own;
   }
 
   /** The first type of this name and kind, as `pahole -C` picks it (lowest id). */
@@ -227,25 +218,12 @@ export class Btf {
     return this.findByName(name, kind)[0];
   }
 
-  private allStringOffsets(name: string): number[] {
-    return [...(this.base ? this.base.allStringOffsets(name) : []), ...this.stringOffsets(name)];
-  }
-
-  /** Offsets of this blob's strings equal to `name` (BTF dedups strings, so usually one). */
-  private stringOffsets(name: string): number[] {
-    if (name === '') return [];
-    const needle = new Uint8Array(name.length + 2);
-    for (let i = 0; i < name.length; i++) needle[i + 1] = name.charCodeAt(i) & 0xff;
-    const hay = Buffer.from(this.strings.buffer, this.strings.byteOffset, this.strings.byteLength);
-    const out: number[] = [];
-    let from = 0;
-    for (;;) {
-      const hit = hay.indexOf(needle, from);
-      if (hit < 0) break;
-      out.push(this.strBase + hit + 1);
-      from = hit + 1;
-    }
-    return out;
+  /** The raw bytes of a string (without its NUL), wherever in the base chain it lives. */
+  private stringBytes(off: number): Uint8Array {
+    if (off < this.strBase) return this.base ? this.base.stringBytes(off) : new Uint8Array(0);
+    const start = off - this.strBase;
+    const end = this.strings.indexOf(0, start);
+    return this.strings.subarray(start, end < 0 ? this.strings.length : end);
   }
 
   /** Every named type of a kind, sorted by name; built on first use and cached (completion lists). */

@@ -1,0 +1,13 @@
+// `npm run bench` (bundled by scripts/bench.mjs): every performance figure the issues set targets for.
+import { btfBench, childLoadKernel } from './btf-bench';
+
+async function main(): Promise<void> {
+  const args = process.argv.slice(2);
+  if (args[0] === '--child-load-kernel') return childLoadKernel(args[1]);
+  btfBench(process.argv[1]);
+}
+
+main().catch((e) => {
+  process.stderr.write(`bench: ${(e as Error).stack ?? e}\n`);
+  process.exitCode = 1;
+});
