@@ -1,6 +1,7 @@
 // The ebpf-ls command line: one file per command, registered here.
 import { parseArgs } from 'node:util';
 import { btfCommand } from './btf';
+import { layoutCommand } from './layout';
 import { EXIT_BAD_INPUT, InputError, UsageError } from './usage';
 
 export interface Command {
@@ -11,6 +12,7 @@ export interface Command {
 
 const commands: Record<string, Command> = {
   btf: btfCommand,
+  layout: layoutCommand,
 };
 
 function help(): string {
