@@ -2,7 +2,9 @@
 // raw BTF, xz or gzip compression, a tar archive (BTFHub's .btf.tar.xz), or an ELF file's .BTF section.
 import { gunzipSync } from 'node:zlib';
 import { XzReadableStream } from 'xz-decompress';
+import { parseElf } from '../elf/elf';
 import { fail, ok, Result } from '../result';
+import { readTar } from './tar';
 
 export type ContainerFormat = 'btf' | 'xz' | 'gzip' | 'tar' | 'elf';
 
@@ -49,10 +51,20 @@ async function unwrap(format: Exclude<ContainerFormat, 'btf'>, bytes: Uint8Array
         return ok(await xzDecompress(bytes));
       case 'gzip':
         return ok(gunzipSync(bytes));
-      case 'tar':
-        return fail(`${source}: tar archives are not supported yet`);
-      case 'elf':
-        return fail(`${source}: ELF files are not supported yet`);
+      case 'tar': {
+        const entries = readTar(bytes, source);
+        if (!entries.ok) return entries;
+        const hit = entries.value.find((e) => detectFormat(e.data) !== undefined && detectFormat(e.data) !== 'tar');
+        if (!hit) return fail(`${source}: the tar archive holds no BTF, ELF or compressed file (${entries.value.length} entries)`);
+        return ok(hit.data);
+      }
+      case 'elf': {
+        const elf = parseElf(bytes, source);
+        if (!elf.ok) return elf;
+        const sec = elf.value.section('.BTF');
+        if (!sec) return fail(`${source}: ELF file has no .BTF section: was it built with -g (BPF objects) or CONFIG_DEBUG_INFO_BTF (kernels)?`);
+        return ok(elf.value.sectionData(sec));
+      }
     }
   } catch (e) {
     return fail(`${source}: ${format} data is corrupt: ${(e as Error).message}`);
