@@ -22,5 +22,5 @@ export function fmt(ms: number): string {
 export function report(label: string, value: number, unit: string, target?: number): void {
   const v = unit === 'MB' ? value.toFixed(1) : fmt(value);
   const verdict = target === undefined ? '' : value <= target ? `  (target <= ${target} ${unit}: met)` : `  (target <= ${target} ${unit}: MISSED)`;
-  process.stdout.write(`  ${label.padEnd(52)} ${v.padStart(9)} ${unit}${verdict}\n`);
+  process.stdout.write(`  ${label.padEnd(60)} ${v.padStart(9)} ${unit}${verdict}\n`);
 }
