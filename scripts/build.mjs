@@ -11,7 +11,12 @@ mkdirSync(dist, { recursive: true });
 const common = { bundle: true, platform: 'node', target: 'node20', format: 'cjs', sourcemap: true, logLevel: 'warning' };
 await Promise.all([
   build({ ...common, entryPoints: [join(root, 'client/src/extension.ts')], outfile: join(dist, 'extension.js'), external: ['vscode'] }),
-  build({ ...common, entryPoints: [join(root, 'server/src/main.ts')], outfile: join(dist, 'ebpf-ls.js') }),
+  // web-tree-sitter reads import.meta.url, which a CommonJS bundle must supply.
+  build({
+    ...common, entryPoints: [join(root, 'server/src/main.ts')], outfile: join(dist, 'ebpf-ls.js'),
+    define: { 'import.meta.url': '__importMetaUrl' },
+    banner: { js: "const __importMetaUrl = require('url').pathToFileURL(__filename).href;" },
+  }),
 ]);
 
 const assets = [

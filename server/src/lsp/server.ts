@@ -1,11 +1,293 @@
-// The language server over stdio: the only code that knows LSP. Features live in ../features.
-import { createConnection, ProposedFeatures, TextDocumentSyncKind } from 'vscode-languageserver/node';
+// The language server: the only code that knows LSP. It keeps parsed documents, loads the configured
+// kernels, and answers each request through the pure language service, logging and answering empty if
+// a feature fails rather than letting one bad file take the server down.
+import { readFileSync, statSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import {
+  CancellationToken, CodeAction, CodeActionKind, Connection, createConnection, Diagnostic, DidChangeConfigurationNotification,
+  ProposedFeatures, TextDocumentContentChangeEvent, TextDocumentSyncKind,
+} from 'vscode-languageserver/node';
+import { TextDocument } from 'vscode-languageserver-textdocument';
+import { buildModel, CStruct } from '../csource/model';
+import { CParser, Tree, treeEdit } from '../csource/parser';
+import { computeDiagnostics, DiagnosticFix } from '../features/diagnostics';
+import { parseHelperDefs } from '../features/helper-docs';
+import { getLanguageService, Kernel, LanguageService, ParsedFile } from '../features/language-service';
+import { loadBtfFile, loadDefaultKernel } from '../host/load-btf';
+import { readLibbpfVersion } from '../host/libbpf-version';
+import { findHelperDefs, readParserWasm, resolveInclude } from '../host/source-files';
+
+export interface Settings {
+  kernel: { btf: string; targets: string[] };
+  includePaths: string[];
+  hover: { enable: boolean };
+  completion: { enable: boolean };
+  diagnostics: { enable: boolean };
+}
+
+const DEFAULTS: Settings = {
+  kernel: { btf: '', targets: [] },
+  includePaths: [],
+  hover: { enable: true },
+  completion: { enable: true },
+  diagnostics: { enable: true },
+};
+
+interface DocState extends ParsedFile {
+  path: string | undefined;
+}
+
+export interface StatusParams {
+  described: string;
+  bundled: boolean;
+  types: number;
+  targets: string[];
+  errors: string[];
+}
+
+/** A kernel's name for people: the file name without `.btf.xz` and friends (`6.1.0-56-amd64`). */
+export function kernelLabel(path: string): string {
+  if (path === '/sys/kernel/btf/vmlinux') return 'running kernel';
+  return path.replace(/^.*\//, '').replace(/\.(btf|tar|xz|gz)(\.(tar|xz|gz))*$/, '') || path;
+}
+
+export const STATUS_NOTIFICATION = 'ebpf/status';
+export const BTF_VIEW_REQUEST = 'ebpf/btfView';
 
 export function startStdioServer(): void {
-  const connection = createConnection(ProposedFeatures.all, process.stdin, process.stdout);
-  connection.onInitialize(() => ({
-    capabilities: { textDocumentSync: TextDocumentSyncKind.Incremental },
-    serverInfo: { name: 'ebpf-ls', version: '0.1.0' },
-  }));
+  startServer(createConnection(ProposedFeatures.all, process.stdin, process.stdout));
+}
+
+export function startServer(connection: Connection): void {
+  let settings: Settings = DEFAULTS;
+  let canConfigure = false;
+  const parserReady = CParser.create(readParserWasm());
+  let service: Promise<LanguageService> = new Promise(() => undefined);
+  let serviceValue: LanguageService | undefined;
+  let kernelsValue: Kernel[] = [];
+  let libbpfVersion: string | undefined;
+  const docs = new Map<string, DocState>();
+  const headerCache = new Map<string, { mtimeMs: number; structs: Map<string, CStruct> }>();
+
+  const log = (msg: string) => connection.console.log(msg);
+
+  async function loadKernels(): Promise<{ kernels: Kernel[]; status: StatusParams }> {
+    const errors: string[] = [];
+    const kernels: Kernel[] = [];
+    let bundled = false;
+    if (settings.kernel.btf) {
+      const r = await loadBtfFile(settings.kernel.btf);
+      if (r.ok) kernels.push({ label: kernelLabel(settings.kernel.btf), btf: r.value });
+      else errors.push(r.error);
+    }
+    if (kernels.length === 0) {
+      const r = await loadDefaultKernel();
+      if (!r.ok) throw new Error(r.error);
+      kernels.push({ label: r.value.bundled ? r.value.label : 'running kernel', btf: r.value.btf });
+      bundled = r.value.bundled;
+    }
+    for (const t of settings.kernel.targets) {
+      const r = await loadBtfFile(t);
+      if (r.ok) kernels.push({ label: kernelLabel(t), btf: r.value });
+      else errors.push(r.error);
+    }
+    for (const e of errors) connection.window.showWarningMessage(`eBPF: ${e}`);
+    return {
+      kernels,
+      status: { described: kernels[0].label, bundled, types: kernels[0].btf.typeCount - 1, targets: kernels.slice(1).map((k) => k.label), errors },
+    };
+  }
+
+  function reload(): void {
+    const includeDirs = settings.includePaths;
+    const helpers = findHelperDefs(includeDirs);
+    libbpfVersion = readLibbpfVersion(includeDirs);
+    const next = loadKernels().then(({ kernels, status }) => {
+      connection.sendNotification(STATUS_NOTIFICATION, status);
+      log(`kernels: ${kernels.map((k) => `${k.label} (${k.btf.typeCount - 1} types)`).join(', ')}`);
+      kernelsValue = kernels;
+      return getLanguageService({ kernels, helpers: helpers ? parseHelperDefs(helpers.text) : new Map() });
+    });
+    next.then((s) => {
+      serviceValue = s;
+      for (const d of docs.values()) publishDiagnostics(d);
+    }, (e) => connection.window.showErrorMessage(`eBPF: cannot load kernel BTF: ${(e as Error).message}`));
+    service = next;
+  }
+
+  async function fetchSettings(): Promise<void> {
+    if (!canConfigure) return;
+    const s = (await connection.workspace.getConfiguration('ebpf')) as Partial<Settings> | null;
+    settings = {
+      kernel: { ...DEFAULTS.kernel, ...(s?.kernel ?? {}) },
+      includePaths: s?.includePaths ?? DEFAULTS.includePaths,
+      hover: { ...DEFAULTS.hover, ...(s?.hover ?? {}) },
+      completion: { ...DEFAULTS.completion, ...(s?.completion ?? {}) },
+      diagnostics: { ...DEFAULTS.diagnostics, ...(s?.diagnostics ?? {}) },
+    };
+  }
+
+  function headerStructs(path: string | undefined, includes: string[], parser: CParser): Map<string, CStruct> {
+    const out = new Map<string, CStruct>();
+    if (!path) return out;
+    for (const inc of includes) {
+      const file = resolveInclude(path, inc, settings.includePaths);
+      if (!file) continue;
+      try {
+        const mtimeMs = statSync(file).mtimeMs;
+        let hit = headerCache.get(file);
+        if (!hit || hit.mtimeMs !== mtimeMs) {
+          const tree = parser.parse(readFileSync(file, 'utf8'));
+          hit = { mtimeMs, structs: buildModel(tree).structs };
+          tree.delete();
+          headerCache.set(file, hit);
+        }
+        for (const [k, v] of hit.structs) out.set(k, v);
+      } catch (e) {
+        log(`cannot read ${file}: ${(e as Error).message}`);
+      }
+    }
+    return out;
+  }
+
+  function uriPath(uri: string): string | undefined {
+    try {
+      return uri.startsWith('file:') ? fileURLToPath(uri) : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  function publishDiagnostics(d: DocState): void {
+    if (!serviceValue || !settings.diagnostics.enable) return;
+    try {
+      const diagnostics = computeDiagnostics(d, kernelsValue, { libbpfVersion });
+      connection.sendDiagnostics({ uri: d.doc.uri, version: d.doc.version, diagnostics });
+    } catch (e) {
+      log(`Error while computing diagnostics for ${d.doc.uri}: ${(e as Error).stack}`);
+    }
+  }
+
+  async function runSafe<T>(what: string, uri: string, empty: T, token: CancellationToken | undefined, fn: (s: LanguageService, d: DocState) => T): Promise<T> {
+    const s = await service;
+    const d = docs.get(uri);
+    if (!d || token?.isCancellationRequested) return empty;
+    try {
+      return fn(s, d);
+    } catch (e) {
+      log(`Error while computing ${what} for ${uri}: ${(e as Error).stack}`);
+      return empty;
+    }
+  }
+
+  connection.onInitialize((params) => {
+    canConfigure = !!params.capabilities.workspace?.configuration;
+    const init = params.initializationOptions as Partial<Settings> | undefined;
+    if (init) settings = { ...DEFAULTS, ...init, kernel: { ...DEFAULTS.kernel, ...(init.kernel ?? {}) } };
+    return {
+      capabilities: {
+        textDocumentSync: TextDocumentSyncKind.Incremental,
+        hoverProvider: true,
+        completionProvider: { triggerCharacters: ['>', '.', '(', ',', ' ', '"', '/'] },
+        definitionProvider: true,
+        documentSymbolProvider: true,
+        workspaceSymbolProvider: true,
+        codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix] },
+      },
+      serverInfo: { name: 'ebpf-ls', version: '0.1.0' },
+    };
+  });
+
+  connection.onInitialized(async () => {
+    if (canConfigure) {
+      connection.client.register(DidChangeConfigurationNotification.type, { section: 'ebpf' }).catch(() => undefined);
+      await fetchSettings().catch((e) => log(`cannot read settings: ${(e as Error).message}`));
+    }
+    reload();
+  });
+
+  connection.onDidChangeConfiguration(async () => {
+    await fetchSettings().catch((e) => log(`cannot read settings: ${(e as Error).message}`));
+    reload();
+  });
+
+  connection.onDidOpenTextDocument(async ({ textDocument: t }) => {
+    const parser = await parserReady;
+    const doc = TextDocument.create(t.uri, t.languageId, t.version, t.text);
+    const tree = parser.parse(t.text);
+    const model = buildModel(tree);
+    const path = uriPath(t.uri);
+    const state: DocState = { doc, tree, model, path, headerStructs: headerStructs(path, model.includes, parser) };
+    docs.set(t.uri, state);
+    publishDiagnostics(state);
+  });
+
+  connection.onDidChangeTextDocument(async ({ textDocument: t, contentChanges }) => {
+    const parser = await parserReady;
+    const state = docs.get(t.uri);
+    if (!state) return;
+    let { doc, tree } = state;
+    for (const change of contentChanges) {
+      if (TextDocumentContentChangeEvent.isIncremental(change)) {
+        const start = { offset: doc.offsetAt(change.range.start), ...change.range.start };
+        const oldEnd = { offset: doc.offsetAt(change.range.end), ...change.range.end };
+        doc = TextDocument.update(doc, [change], t.version);
+        const newEndOffset = start.offset + change.text.length;
+        tree.edit(treeEdit(start, oldEnd, { offset: newEndOffset, ...doc.positionAt(newEndOffset) }));
+      } else {
+        doc = TextDocument.update(doc, [change], t.version);
+        tree.delete();
+        tree = parser.parse(doc.getText());
+      }
+    }
+    const next: Tree = parser.parse(doc.getText(), tree);
+    if (next !== tree) tree.delete();
+    state.doc = doc;
+    state.tree = next;
+    state.model = buildModel(next);
+    publishDiagnostics(state);
+  });
+
+  connection.onDidCloseTextDocument(({ textDocument: t }) => {
+    const d = docs.get(t.uri);
+    d?.tree.delete();
+    docs.delete(t.uri);
+    connection.sendDiagnostics({ uri: t.uri, diagnostics: [] });
+  });
+
+  connection.onHover((p, token) => (settings.hover.enable ? runSafe('hover', p.textDocument.uri, null, token, (s, d) => s.hover(d, p.position)) : null));
+  connection.onCompletion((p, token) =>
+    settings.completion.enable ? runSafe('completion', p.textDocument.uri, null, token, (s, d) => s.completion(d, p.position)) : null,
+  );
+  connection.onDefinition((p, token) => runSafe('definition', p.textDocument.uri, null, token, (s, d) => s.definition(d, p.position)));
+  connection.onDocumentSymbol((p, token) => runSafe('symbols', p.textDocument.uri, [], token, (s, d) => s.documentSymbols(d)));
+  connection.onWorkspaceSymbol(async (p) => {
+    const s = await service;
+    try {
+      return s.workspaceSymbols(p.query);
+    } catch (e) {
+      log(`Error while searching kernel types: ${(e as Error).stack}`);
+      return [];
+    }
+  });
+  connection.onCodeAction((p) => {
+    const out: CodeAction[] = [];
+    for (const diag of p.context.diagnostics as Diagnostic[]) {
+      const fix = diag.data as DiagnosticFix | undefined;
+      if (!fix?.newText && fix?.newText !== '') continue;
+      out.push({
+        title: fix.title,
+        kind: CodeActionKind.QuickFix,
+        diagnostics: [diag],
+        edit: { changes: { [p.textDocument.uri]: [{ range: fix.range, newText: fix.newText }] } },
+      });
+    }
+    return out;
+  });
+  connection.onRequest(BTF_VIEW_REQUEST, async (p: { uri: string }) => {
+    const s = await service;
+    return s.kernelTypeView(p.uri)?.text ?? null;
+  });
+
   connection.listen();
 }

@@ -1,0 +1,169 @@
+// Diagnostics of a .bpf.c file against libbpf's rules and every target kernel: SEC() names (unknown,
+// bare BTF-attach, newer than the local libbpf), program targets missing in some kernels, CO-RE field
+// paths of BPF_CORE_READ chains missing in some kernels, legacy `bpf_map_def` maps and a missing license.
+import { Diagnostic, DiagnosticSeverity, Range } from 'vscode-languageserver-types';
+import { Kind } from '../btf/wire';
+import { SecDef } from '../sections/libbpf-sections';
+import { matchSection, suggestSections } from '../sections/match';
+import { CORE_READ_MACROS, Scope, callContext, expressionType } from './expression';
+import { Kernel, ParsedFile, targetBtfName } from './language-service';
+import { CType, MemberInfo, TypeEnv, composite, deref, member } from './types';
+
+export interface DiagnosticEnv {
+  /** `major.minor` of the libbpf headers on the include path, when found. */
+  libbpfVersion?: string;
+}
+
+/** A quick fix carried in Diagnostic.data; the LSP edge turns it into a code action. */
+export interface DiagnosticFix {
+  title: string;
+  range: Range;
+  newText: string;
+}
+
+export const SOURCE = 'ebpf';
+
+function versionLess(a: string, b: string): boolean {
+  const [am, an] = a.split('.').map(Number);
+  const [bm, bn] = b.split('.').map(Number);
+  return am < bm || (am === bm && an < bn);
+}
+
+export function computeDiagnostics(file: ParsedFile, kernels: Kernel[], env: DiagnosticEnv): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  const d = file.doc;
+  const range = (start: number, end: number) => Range.create(d.positionAt(start), d.positionAt(end));
+  const add = (start: number, end: number, severity: DiagnosticSeverity, code: string, message: string, data?: DiagnosticFix) =>
+    out.push({ range: range(start, end), severity, code, source: SOURCE, message, data });
+
+  for (const sec of file.model.sections) {
+    if (sec.name === '.maps' || sec.name === 'license' || sec.name === 'maps' || sec.name === 'version' || sec.name.startsWith('.')) continue;
+    const m = matchSection(sec.name);
+    if (!m) {
+      const near = suggestSections(sec.name);
+      const fix = near[0] ? { title: `Change to "${near[0]}"`, range: range(sec.span.start, sec.span.end), newText: near[0] } : undefined;
+      add(sec.span.start, sec.span.end, DiagnosticSeverity.Error, 'unknown-section',
+        `libbpf does not know SEC("${sec.name}")${near.length ? `: did you mean ${near.map((n) => `"${n}"`).join(', ')}?` : ''}`, fix);
+      continue;
+    }
+    checkSectionVersion(m.def, sec, env, add);
+    if (m.def.flags.includes('ATTACH_BTF') && !m.target) {
+      add(sec.span.start, sec.span.end, DiagnosticSeverity.Hint, 'section-needs-target',
+        `SEC("${sec.name}") names no target: set one with bpf_program__set_attach_target() before loading`);
+      continue;
+    }
+    if (m.target) {
+      const need = targetBtfName(m.def.sec, m.target);
+      if (need) {
+        const missing = kernels.filter((k) => k.btf.findFirst(need.name, need.kind) === undefined);
+        if (missing.length) {
+          // Allocation functions became `*_noprof` in 6.10 when memory profiling wrapped them.
+          const renamed = need.kind === Kind.Func && missing.some((k) => k.btf.findFirst(`${need.name}_noprof`, Kind.Func) !== undefined);
+          add(sec.span.start, sec.span.end, missing.length === kernels.length ? DiagnosticSeverity.Error : DiagnosticSeverity.Warning, 'missing-target',
+            `${m.target} (${kindWord(need.kind)} ${need.name}) is missing in ${missing.map((k) => k.label).join(', ')}${renamed ? `; it is ${need.name}_noprof there` : ''}`);
+        }
+      }
+    }
+  }
+
+  checkLegacyMaps(file, add);
+  checkLicense(file, add);
+  checkCoreReads(file, kernels, add);
+  return out;
+}
+
+type Add = (start: number, end: number, severity: DiagnosticSeverity, code: string, message: string, data?: DiagnosticFix) => void;
+
+function kindWord(k: Kind): string {
+  return k === Kind.Func ? 'function' : k === Kind.Typedef ? 'typedef' : 'type';
+}
+
+function checkSectionVersion(def: SecDef, sec: { name: string; span: { start: number; end: number } }, env: DiagnosticEnv, add: Add): void {
+  if (!env.libbpfVersion) return;
+  if (def.since === 'unreleased') {
+    add(sec.span.start, sec.span.end, DiagnosticSeverity.Warning, 'section-too-new',
+      `SEC("${sec.name}") is on libbpf's master branch only (after v1.7.0); the libbpf here is ${env.libbpfVersion}`);
+  } else if (versionLess(env.libbpfVersion, def.since)) {
+    add(sec.span.start, sec.span.end, DiagnosticSeverity.Warning, 'section-too-new',
+      `SEC("${sec.name}") needs libbpf ${def.since} or newer; the libbpf here is ${env.libbpfVersion}`);
+  }
+}
+
+function checkLegacyMaps(file: ParsedFile, add: Add): void {
+  const text = file.doc.getText();
+  for (const m of text.matchAll(/struct\s+bpf_map_def\s+(\w+)\s+SEC\s*\(\s*"maps"\s*\)/g)) {
+    add(m.index!, m.index! + m[0].length, DiagnosticSeverity.Error, 'legacy-map',
+      `legacy map definition: libbpf 1.0 and newer reject struct bpf_map_def in SEC("maps"); declare it as struct { __uint(type, ...); ... } ${m[1]} SEC(".maps")`);
+  }
+}
+
+function checkLicense(file: ParsedFile, add: Add): void {
+  if (file.model.functions.every((f) => !f.section)) return;
+  if (/SEC\s*\(\s*"license"\s*\)/.test(file.doc.getText())) return;
+  const first = file.model.functions.find((f) => f.section)!;
+  add(first.section!.span.start, first.section!.span.end, DiagnosticSeverity.Warning, 'missing-license',
+    'no license: add `char LICENSE[] SEC("license") = "GPL";` (GPL-only helpers and many program types need a GPL-compatible license)');
+}
+
+/** BPF_CORE_READ field paths checked against every kernel: missing in some is a warning, in all an error. */
+function checkCoreReads(file: ParsedFile, kernels: Kernel[], add: Add): void {
+  if (kernels.length === 0) return;
+  const text = file.doc.getText();
+  const structs = new Map(file.headerStructs);
+  for (const [k, v] of file.model.structs) structs.set(k, v);
+  for (const m of text.matchAll(/\b(BPF_CORE_READ\w*|BPF_PROBE_READ\w*)\s*\(/g)) {
+    const spec = CORE_READ_MACROS[m[1]];
+    if (!spec) continue;
+    const open = m.index! + m[0].length;
+    const close = matchingParen(text, open - 1);
+    if (close < 0) continue;
+    const ctx = callContext(text, close);
+    if (!ctx || ctx.callee !== m[1]) continue;
+    const args = ctx.args;
+    if (args.length <= spec.src + 1) continue;
+    // Evaluate the chain once per kernel: each kernel's own BTF decides.
+    const missingIn: string[] = [];
+    let failedField = '';
+    let argAt = { start: open, end: close };
+    for (const k of kernels) {
+      const env: TypeEnv = { btf: k.btf, structs };
+      const scope: Scope = { doc: file.model, tree: file.tree, env, offset: open };
+      let cur: CType | undefined = expressionType(args[spec.src], scope);
+      if (!cur || !composite(deref(cur, env) ?? cur, env)?.btfId) break; // not a kernel type: nothing CO-RE checks
+      let offsetInCall = open + args.slice(0, spec.src + 1).join(',').length + 1;
+      for (let a = spec.src + 1; a < args.length && cur; a++) {
+        const parts = args[a].trim().split('.');
+        for (let p = 0; p < parts.length && cur; p++) {
+          const name = parts[p].trim().replace(/\[.*\]$/, '');
+          const base: CType | undefined = p === 0 ? deref(cur, env) ?? cur : cur;
+          const found: MemberInfo | undefined = base && member(base, name, env);
+          if (!found) {
+            if (!missingIn.includes(k.label)) missingIn.push(k.label);
+            const owner = base && composite(base, env);
+            failedField = `${owner?.btfId !== undefined ? `${k.btf.kind(owner.btfId) === Kind.Union ? 'union' : 'struct'} ${k.btf.name(owner.btfId)}` : '?'}.${name}`;
+            const at = text.indexOf(args[a].trim(), offsetInCall);
+            argAt = at >= 0 ? { start: at, end: at + args[a].trim().length } : argAt;
+            cur = undefined;
+            break;
+          }
+          cur = found.type;
+        }
+        offsetInCall += args[a].length + 1;
+      }
+    }
+    if (missingIn.length) {
+      add(argAt.start, argAt.end, missingIn.length === kernels.length ? DiagnosticSeverity.Error : DiagnosticSeverity.Warning, 'core-field-missing',
+        `CO-RE: ${failedField} does not exist in ${missingIn.join(', ')}${missingIn.length < kernels.length ? ': guard it with bpf_core_field_exists()' : ''}`);
+    }
+  }
+}
+
+function matchingParen(text: string, open: number): number {
+  let depth = 0;
+  for (let i = open; i < text.length && i < open + 4000; i++) {
+    if (text[i] === '(') depth++;
+    else if (text[i] === ')' && --depth === 0) return i;
+    else if (text[i] === ';' || text[i] === '{') return -1;
+  }
+  return -1;
+}

@@ -1,0 +1,186 @@
+// Reading the code around the cursor from the text itself: while a user types, the tree is broken (an
+// unclosed `BPF_CORE_READ(` turns the rest of the file into an error node), but the text is not.
+import { Tree } from '../csource/parser';
+import { CDocument, CFunction, localsBefore } from '../csource/model';
+import { CType, TypeEnv, baseType, deref, fromTypeText, step } from './types';
+
+/** Helpers whose result type is known better than their `long` prototype says. */
+const HELPER_RESULTS: Record<string, string> = {
+  bpf_get_current_task: 'struct task_struct',
+  bpf_get_current_task_btf: 'struct task_struct',
+  bpf_task_from_pid: 'struct task_struct',
+  bpf_task_acquire: 'struct task_struct',
+  bpf_cgroup_from_id: 'struct cgroup',
+};
+
+export interface Scope {
+  doc: CDocument;
+  tree: Tree;
+  env: TypeEnv;
+  offset: number;
+}
+
+export function enclosingFunction(doc: CDocument, offset: number): CFunction | undefined {
+  return doc.functions.find((f) => f.span.start <= offset && offset <= f.span.end);
+}
+
+/** The type of a plain identifier: a local before the cursor, a parameter, a global or a map. */
+export function identifierType(name: string, scope: Scope): CType | undefined {
+  const fn = enclosingFunction(scope.doc, scope.offset);
+  if (fn) {
+    const locals = localsBefore(scope.tree, fn, scope.offset);
+    for (let i = locals.length - 1; i >= 0; i--) if (locals[i].name === name) return fromTypeText(locals[i].type, scope.env);
+    const p = fn.params.find((x) => x.name === name);
+    if (p) return fromTypeText(p.type, scope.env);
+  }
+  const g = scope.doc.globals.find((x) => x.name === name);
+  return g ? fromTypeText(g.type, scope.env) : undefined;
+}
+
+type Token = { t: 'id'; v: string } | { t: 'op'; v: '->' | '.' } | { t: 'index' } | { t: 'cast'; base: string; pointers: number } | { t: 'call'; v: string };
+
+/**
+ * Tokens of an access chain such as `((struct task_struct *)ctx)->mm->pgd`, `t->cpus_ptr[0].bits`,
+ * `bpf_get_current_task()`; undefined when the text is not one.
+ */
+function tokenize(expr: string): Token[] | undefined {
+  const out: Token[] = [];
+  let s = expr.trim();
+  // A leading cast, parenthesised or not: ((struct x *)y) or (struct x *)y
+  const cast = /^\(*\s*\(\s*((?:const\s+)?(?:struct|union)\s+\w+|\w+)\s*(\**)\s*\)\s*/.exec(s);
+  if (cast) {
+    out.push({ t: 'cast', base: cast[1].replace(/^const\s+/, ''), pointers: cast[2].length });
+    s = s.slice(cast[0].length).replace(/^\(/, '');
+  }
+  const re = /\s*(?:(->)|(\.)|(\[[^\]]*\])|(\w+)\s*\(\s*\)|(\w+)|(\)))/y;
+  let m: RegExpExecArray | null;
+  while (re.lastIndex < s.length && (m = re.exec(s))) {
+    if (m[1]) out.push({ t: 'op', v: '->' });
+    else if (m[2]) out.push({ t: 'op', v: '.' });
+    else if (m[3]) out.push({ t: 'index' });
+    else if (m[4]) out.push({ t: 'call', v: m[4] });
+    else if (m[5]) out.push({ t: 'id', v: m[5] });
+    // a closing parenthesis of the cast group: nothing to record
+  }
+  if (re.lastIndex < s.length && s.slice(re.lastIndex).trim() !== '') return undefined;
+  return out;
+}
+
+/** The type of an access chain, or undefined when any step is unknown. */
+export function expressionType(expr: string, scope: Scope): CType | undefined {
+  const tokens = tokenize(expr);
+  if (!tokens || tokens.length === 0) return undefined;
+  let cur: CType | undefined;
+  let i = 0;
+  const first = tokens[0];
+  if (first.t === 'cast') {
+    cur = baseType(first.base, scope.env);
+    for (let p = 0; p < first.pointers; p++) cur = { k: 'ptr', to: cur };
+    i = 1;
+    if (tokens[i]?.t === 'id' || tokens[i]?.t === 'call') i++; // the casted operand
+  } else if (first.t === 'id') {
+    cur = identifierType(first.v, scope);
+    i = 1;
+  } else if (first.t === 'call') {
+    const ret = HELPER_RESULTS[first.v];
+    if (!ret) return undefined;
+    cur = { k: 'ptr', to: baseType(ret, scope.env) };
+    i = 1;
+  }
+  for (; cur && i < tokens.length; i++) {
+    const tk = tokens[i];
+    if (tk.t === 'index') cur = deref(cur, scope.env);
+    else if (tk.t === 'op') {
+      const name = tokens[i + 1];
+      if (!name || name.t !== 'id') return undefined;
+      cur = step(cur, tk.v, name.v, scope.env)?.type;
+      i++;
+    } else return undefined;
+  }
+  return cur;
+}
+
+/** The innermost call whose argument list contains `offset` and is still open there. */
+export interface CallContext {
+  callee: string;
+  /** Argument texts before the cursor; the last one is the (partial) argument being typed. */
+  args: string[];
+  /** Offset where the current argument starts. */
+  argStart: number;
+}
+
+export function callContext(text: string, offset: number, maxBack = 4000): CallContext | undefined {
+  let depth = 0;
+  const stop = Math.max(0, offset - maxBack);
+  for (let i = offset - 1; i >= stop; i--) {
+    const c = text[i];
+    if (c === ')' || c === ']') depth++;
+    else if (c === '(' || c === '[') {
+      if (depth === 0) {
+        if (c === '[') return undefined;
+        const callee = /(\w+)\s*$/.exec(text.slice(Math.max(0, i - 64), i));
+        if (!callee) return undefined;
+        const inner = text.slice(i + 1, offset);
+        const args: string[] = [];
+        let d = 0;
+        let from = 0;
+        for (let j = 0; j < inner.length; j++) {
+          const ch = inner[j];
+          if (ch === '(' || ch === '[') d++;
+          else if (ch === ')' || ch === ']') d--;
+          else if (ch === ',' && d === 0) {
+            args.push(inner.slice(from, j));
+            from = j + 1;
+          }
+        }
+        args.push(inner.slice(from));
+        return { callee: callee[1], args, argStart: i + 1 + from };
+      }
+      depth--;
+    } else if (c === ';' || c === '{' || c === '}') return undefined;
+  }
+  return undefined;
+}
+
+/** BPF_CORE_READ-family macros: which argument is the source, and whether field arguments follow it. */
+export const CORE_READ_MACROS: Record<string, { src: number }> = {
+  BPF_CORE_READ: { src: 0 },
+  BPF_CORE_READ_USER: { src: 0 },
+  BPF_CORE_READ_INTO: { src: 1 },
+  BPF_CORE_READ_USER_INTO: { src: 1 },
+  BPF_CORE_READ_STR_INTO: { src: 1 },
+  BPF_CORE_READ_USER_STR_INTO: { src: 1 },
+  BPF_CORE_READ_BITFIELD: { src: 0 },
+  BPF_CORE_READ_BITFIELD_PROBED: { src: 0 },
+  BPF_PROBE_READ: { src: 0 },
+  BPF_PROBE_READ_USER: { src: 0 },
+  BPF_PROBE_READ_INTO: { src: 1 },
+  BPF_PROBE_READ_USER_INTO: { src: 1 },
+  BPF_PROBE_READ_STR_INTO: { src: 1 },
+  BPF_PROBE_READ_USER_STR_INTO: { src: 1 },
+};
+
+/**
+ * In `BPF_CORE_READ(src, a, b.c, |`: the type the next field name applies to, following the fields
+ * before the cursor (each argument is `->`-applied; dots inside one argument are `.` steps).
+ */
+export function coreReadTarget(ctx: CallContext, scope: Scope): { type: CType; partial: string } | undefined {
+  const spec = CORE_READ_MACROS[ctx.callee];
+  if (!spec || ctx.args.length <= spec.src + 1) return undefined;
+  let cur = expressionType(ctx.args[spec.src], scope);
+  for (let a = spec.src + 1; cur && a < ctx.args.length; a++) {
+    const parts = ctx.args[a].trim().split('.');
+    const last = a === ctx.args.length - 1;
+    const steps = last ? parts.slice(0, -1) : parts;
+    for (let p = 0; cur && p < steps.length; p++) {
+      const name = steps[p].trim().replace(/\[.*\]$/, '');
+      cur = step(cur, p === 0 ? '->' : '.', name, scope.env)?.type;
+    }
+    if (last && cur) {
+      // The next name is looked up in what `cur` points to (first part) or in `cur` itself (after a dot).
+      const base = parts.length === 1 ? deref(cur, scope.env) ?? cur : cur;
+      return { type: base, partial: parts[parts.length - 1].trim() };
+    }
+  }
+  return undefined;
+}

@@ -1,0 +1,139 @@
+// The real server over stdio, driven by a real LSP client, on a sample .bpf.c against real kernel BTFs:
+// described kernel 6.18 (the development machines' kernel), targets Debian 6.1 and 6.12.
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import {
+  CompletionList, CompletionRequest, DefinitionRequest, DocumentSymbolRequest, Hover, HoverRequest, Location, MarkupContent,
+  DidChangeTextDocumentNotification, WorkspaceSymbolRequest, DocumentSymbol,
+} from 'vscode-languageserver-protocol/node';
+import { cliSkip } from '../support/cli';
+import { startLsp, LspSession } from '../support/lsp-client';
+import { repoRoot, sharedSkip, sharedXz } from '../support/kernels';
+
+const fixture = join(repoRoot, 'test/fixtures/lsp/handler.bpf.c');
+
+/** Position of the `nth` occurrence of `needle` in the text, `delta` characters in. */
+function at(text: string, needle: string, delta = 0, nth = 0): { line: number; character: number } {
+  let i = -1;
+  for (let k = 0; k <= nth; k++) i = text.indexOf(needle, i + 1);
+  assert.ok(i >= 0, `fixture has ${needle}`);
+  const before = text.slice(0, i + delta);
+  const line = before.split('\n').length - 1;
+  return { line, character: before.length - before.lastIndexOf('\n') - 1 };
+}
+
+const hoverText = (h: Hover | null) => (h ? (h.contents as MarkupContent).value : '');
+
+describe('language server over stdio', { skip: cliSkip ?? sharedSkip }, () => {
+  let lsp: LspSession;
+  let uri: string;
+  let text: string;
+  before(async () => {
+    lsp = await startLsp({
+      kernel: { btf: sharedXz('6.18.44-fc-v669'), targets: [sharedXz('6.1.0-56-amd64'), sharedXz('6.12.117+deb12-amd64')] },
+    });
+    text = (await import('node:fs')).readFileSync(fixture, 'utf8');
+    uri = await lsp.open(fixture);
+  });
+  after(async () => lsp.close());
+
+  test('hover on task_struct shows its pahole layout on 6.18: size 3264', async () => {
+    const h = await lsp.conn.sendRequest(HoverRequest.type, { textDocument: { uri }, position: at(text, 'task_struct *prev', 3) });
+    const v = hoverText(h);
+    assert.match(v, /struct task_struct \{/);
+    assert.match(v, /size: 3264, cachelines: 51, members: \d+/);
+    assert.match(v, /\/\*\s+\d+\s+\d+ \*\//, 'member offset comments');
+  });
+
+  test('completion after BPF_CORE_READ(t, lists all 248 members of task_struct, real_parent included', async () => {
+    const edited = text.replace('BPF_CORE_READ(t, real_parent, tgid)', 'BPF_CORE_READ(t, ');
+    await lsp.conn.sendNotification(DidChangeTextDocumentNotification.type, { textDocument: { uri, version: 2 }, contentChanges: [{ text: edited }] });
+    const pos = at(edited, 'BPF_CORE_READ(t, ', 'BPF_CORE_READ(t, '.length);
+    const list = (await lsp.conn.sendRequest(CompletionRequest.type, { textDocument: { uri }, position: pos })) as CompletionList;
+    assert.equal(list.isIncomplete, false);
+    const labels = list.items.map((i) => i.label);
+    assert.ok(labels.includes('real_parent'));
+    assert.ok(labels.includes('__state'));
+    // Members of anonymous structs/unions are offered directly; on 6.18 task_struct has 248 reachable names.
+    assert.equal(new Set(labels).size, labels.length, 'no duplicates');
+    assert.equal(labels.length, 248);
+  });
+
+  test('completion after BPF_CORE_READ(t, mm, offers mm_struct members from its anonymous struct', async () => {
+    const edited = text.replace('BPF_CORE_READ(t, real_parent, tgid)', 'BPF_CORE_READ(t, mm, ');
+    await lsp.conn.sendNotification(DidChangeTextDocumentNotification.type, { textDocument: { uri, version: 3 }, contentChanges: [{ text: edited }] });
+    const pos = at(edited, 'BPF_CORE_READ(t, mm, ', 'BPF_CORE_READ(t, mm, '.length);
+    const list = (await lsp.conn.sendRequest(CompletionRequest.type, { textDocument: { uri }, position: pos })) as CompletionList;
+    const labels = list.items.map((i) => i.label);
+    for (const m of ['pgd', 'mm_users', 'exe_file']) assert.ok(labels.includes(m), m);
+  });
+
+  test('completion after -> on a parameter and on a project header struct', async () => {
+    const edited = text.replace('e->pid = prev->pid;', 'e->pid = prev->re');
+    await lsp.conn.sendNotification(DidChangeTextDocumentNotification.type, { textDocument: { uri, version: 4 }, contentChanges: [{ text: edited }] });
+    const list = (await lsp.conn.sendRequest(CompletionRequest.type, { textDocument: { uri }, position: at(edited, 'prev->re', 'prev->re'.length) })) as CompletionList;
+    assert.ok(list.items.some((i) => i.label === 'real_parent'));
+    const ev = (await lsp.conn.sendRequest(CompletionRequest.type, { textDocument: { uri }, position: at(edited, 'e->pid', 3) })) as CompletionList;
+    assert.deepEqual(ev.items.map((i) => i.label), ['pid', 'ppid', 'comm']);
+    // Back to the original text for the next tests.
+    await lsp.conn.sendNotification(DidChangeTextDocumentNotification.type, { textDocument: { uri, version: 5 }, contentChanges: [{ text }] });
+  });
+
+  test('hover on SEC("tp_btf/sched_switch") names BPF_PROG_TYPE_TRACING and BPF_TRACE_RAW_TP', async () => {
+    const h = await lsp.conn.sendRequest(HoverRequest.type, { textDocument: { uri }, position: at(text, 'tp_btf/sched_switch', 4) });
+    const v = hoverText(h);
+    assert.match(v, /BPF_PROG_TYPE_TRACING/);
+    assert.match(v, /BPF_TRACE_RAW_TP/);
+    assert.match(v, /sched_switch` in 6\.1\.0-56-amd64: present/);
+  });
+
+  test('hover on a field inside BPF_CORE_READ shows its offset in every kernel', async () => {
+    const h = await lsp.conn.sendRequest(HoverRequest.type, { textDocument: { uri }, position: at(text, 'real_parent, tgid', 2) });
+    const v = hoverText(h);
+    assert.match(v, /struct task_struct \*real_parent/);
+    assert.match(v, /\| 6\.1\.0-56-amd64 \| \d+ \| 8 \|/);
+    assert.match(v, /\| 6\.12\.117\+deb12-amd64 \| \d+ \| 8 \|/);
+  });
+
+  test('hover on a helper shows its signature and documentation', async () => {
+    const h = await lsp.conn.sendRequest(HoverRequest.type, { textDocument: { uri }, position: at(text, 'bpf_ringbuf_reserve', 3) });
+    assert.match(hoverText(h), /void \*bpf_ringbuf_reserve\(void \*ringbuf, __u64 size, __u64 flags\)/);
+  });
+
+  test('a misspelled SEC is an error with a suggestion, and a quick fix', async () => {
+    const d = await lsp.waitForDiagnostics(uri);
+    const bad = d.diagnostics.find((x) => x.code === 'unknown-section');
+    assert.ok(bad, JSON.stringify(d.diagnostics));
+    assert.match(bad.message, /did you mean "tracepoint\/syscalls\/sys_enter_openat"/);
+    assert.equal(bad.range.start.line, at(text, 'tracepoints/').line);
+    assert.equal(d.diagnostics.filter((x) => x.severity === 1).length, 1, 'no other errors');
+  });
+
+  test('go to definition of a kernel field opens the read-only C view at its line', async () => {
+    const loc = (await lsp.conn.sendRequest(DefinitionRequest.type, { textDocument: { uri }, position: at(text, 'real_parent, tgid', 2) })) as Location;
+    assert.match(loc.uri, /^ebpf-btf:\/0\/struct\/task_struct\.h$/);
+    const view = (await lsp.conn.sendRequest('ebpf/btfView', { uri: loc.uri })) as string;
+    assert.match(view.split('\n')[loc.range.start.line], /struct task_struct \*real_parent;/);
+  });
+
+  test('document symbols list programs with sections, maps and globals; workspace symbols find kernel types', async () => {
+    const syms = (await lsp.conn.sendRequest(DocumentSymbolRequest.type, { textDocument: { uri } })) as DocumentSymbol[];
+    const byName = new Map(syms.map((s) => [s.name, s.detail]));
+    assert.equal(byName.get('on_switch'), 'SEC("tp_btf/sched_switch")');
+    assert.equal(byName.get('events'), 'BPF_MAP_TYPE_RINGBUF');
+    assert.ok(byName.has('target_tgid'));
+    const ws = await lsp.conn.sendRequest(WorkspaceSymbolRequest.type, { query: 'task_struct' });
+    assert.ok(Array.isArray(ws) && ws.some((s) => s.name === 'task_struct'));
+  });
+
+  test('half-typed code and binary garbage get answers, not crashes', async () => {
+    const garbage = text.slice(0, 400) + '\u0000\u0001\u00ff BPF_CORE_READ(t, mm->' + '((((((((';
+    await lsp.conn.sendNotification(DidChangeTextDocumentNotification.type, { textDocument: { uri, version: 6 }, contentChanges: [{ text: garbage }] });
+    const end = at(garbage, 'mm->', 4);
+    await lsp.conn.sendRequest(CompletionRequest.type, { textDocument: { uri }, position: end });
+    const h = await lsp.conn.sendRequest(HoverRequest.type, { textDocument: { uri }, position: { line: 0, character: 0 } });
+    assert.equal(h, null);
+    assert.equal(lsp.proc.exitCode, null, 'server still running');
+  });
+});
