@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import {
   CompletionList, CompletionRequest, DefinitionRequest, DocumentSymbolRequest, Hover, HoverRequest, Location, MarkupContent,
-  DidChangeTextDocumentNotification, WorkspaceSymbolRequest, DocumentSymbol,
+  DidChangeTextDocumentNotification, WorkspaceSymbolRequest, DocumentSymbol, CodeActionRequest, CodeAction,
 } from 'vscode-languageserver-protocol/node';
 import { cliSkip } from '../support/cli';
 import { startLsp, LspSession } from '../support/lsp-client';
@@ -105,9 +105,12 @@ describe('language server over stdio', { skip: cliSkip ?? sharedSkip }, () => {
     const d = await lsp.waitForDiagnostics(uri);
     const bad = d.diagnostics.find((x) => x.code === 'unknown-section');
     assert.ok(bad, JSON.stringify(d.diagnostics));
-    assert.match(bad.message, /did you mean "tracepoint\/syscalls\/sys_enter_openat"/);
+    assert.match(bad.message as string, /did you mean "tracepoint\/syscalls\/sys_enter_openat"/);
     assert.equal(bad.range.start.line, at(text, 'tracepoints/').line);
     assert.equal(d.diagnostics.filter((x) => x.severity === 1).length, 1, 'no other errors');
+    const actions = (await lsp.conn.sendRequest(CodeActionRequest.type, { textDocument: { uri }, range: bad.range, context: { diagnostics: [bad] } })) as CodeAction[];
+    const edit = actions[0]?.edit?.changes?.[uri]?.[0];
+    assert.equal(edit?.newText, 'tracepoint/syscalls/sys_enter_openat');
   });
 
   test('go to definition of a kernel field opens the read-only C view at its line', async () => {
