@@ -1,6 +1,7 @@
 // The ebpf-ls command line: one file per command, registered here.
 import { parseArgs } from 'node:util';
 import { btfCommand } from './btf';
+import { checkCommand } from './check';
 import { layoutCommand } from './layout';
 import { EXIT_BAD_INPUT, InputError, UsageError } from './usage';
 
@@ -12,6 +13,7 @@ export interface Command {
 
 const commands: Record<string, Command> = {
   btf: btfCommand,
+  check: checkCommand,
   layout: layoutCommand,
 };
 

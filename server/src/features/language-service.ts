@@ -105,12 +105,25 @@ export function getLanguageService(ctx: ServiceContext) {
     return null;
   }
 
+  /** Kernel type hovers by name: a layout never changes for a loaded kernel, and hovers repeat. */
+  const typeHoverCache = new Map<string, Hover>();
+
   function typeHover(file: ParsedFile, kw: 'struct' | 'union' | 'enum', name: string): Hover | null {
     const local = env(file).structs.get(`${kw} ${name}`);
     if (local) {
       const body = local.members.map((m) => `\t${m.type.base}${m.type.pointers ? ' ' + '*'.repeat(m.type.pointers) : ' '}${m.name}${m.type.arrays.map((n) => `[${n}]`).join('')};`).join('\n');
       return markdown(`\`\`\`c\n${kw} ${name} {\n${body}\n};\n\`\`\`\nDefined in this project.`);
     }
+    const key = `${kw} ${name}`;
+    const cached = typeHoverCache.get(key);
+    if (cached) return cached;
+    const h = kernelTypeHover(kw, name);
+    if (typeHoverCache.size >= 256) typeHoverCache.delete(typeHoverCache.keys().next().value!);
+    typeHoverCache.set(key, h);
+    return h;
+  }
+
+  function kernelTypeHover(kw: 'struct' | 'union' | 'enum', name: string): Hover {
     const btf = described().btf;
     const kind = kw === 'struct' ? Kind.Struct : kw === 'union' ? Kind.Union : Kind.Enum;
     const id = btf.findFirst(essentialName(name), kind) ?? (kw === 'enum' ? btf.findFirst(name, Kind.Enum64) : undefined);

@@ -51,3 +51,9 @@ export async function loadDefaultKernel(): Promise<Result<LoadedKernel>> {
   }
   return loadBundledKernel();
 }
+
+/** A kernel's name for people: the file name without `.btf.xz` and friends (`6.1.0-56-amd64`). */
+export function kernelLabel(path: string): string {
+  if (path === RUNNING_KERNEL_BTF) return 'running kernel';
+  return path.replace(/^.*\//, '').replace(/\.(btf|tar|xz|gz)(\.(tar|xz|gz))*$/, '') || path;
+}

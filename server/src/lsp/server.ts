@@ -1,21 +1,21 @@
 // The language server: the only code that knows LSP. It keeps parsed documents, loads the configured
 // kernels, and answers each request through the pure language service, logging and answering empty if
 // a feature fails rather than letting one bad file take the server down.
-import { readFileSync, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import {
   CancellationToken, CodeAction, CodeActionKind, Connection, createConnection, Diagnostic, DidChangeConfigurationNotification,
   ProposedFeatures, TextDocumentContentChangeEvent, TextDocumentSyncKind,
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
-import { buildModel, CStruct } from '../csource/model';
+import { buildModel } from '../csource/model';
 import { CParser, Tree, treeEdit } from '../csource/parser';
 import { computeDiagnostics, DiagnosticFix } from '../features/diagnostics';
 import { parseHelperDefs } from '../features/helper-docs';
 import { getLanguageService, Kernel, LanguageService, ParsedFile } from '../features/language-service';
-import { loadBtfFile, loadDefaultKernel } from '../host/load-btf';
+import { kernelLabel, loadBtfFile, loadDefaultKernel } from '../host/load-btf';
 import { readLibbpfVersion } from '../host/libbpf-version';
-import { findHelperDefs, readParserWasm, resolveInclude } from '../host/source-files';
+import { ProjectHeaders } from '../host/project-headers';
+import { findHelperDefs, readParserWasm } from '../host/source-files';
 
 export interface Settings {
   kernel: { btf: string; targets: string[] };
@@ -45,14 +45,18 @@ export interface StatusParams {
   errors: string[];
 }
 
-/** A kernel's name for people: the file name without `.btf.xz` and friends (`6.1.0-56-amd64`). */
-export function kernelLabel(path: string): string {
-  if (path === '/sys/kernel/btf/vmlinux') return 'running kernel';
-  return path.replace(/^.*\//, '').replace(/\.(btf|tar|xz|gz)(\.(tar|xz|gz))*$/, '') || path;
-}
-
 export const STATUS_NOTIFICATION = 'ebpf/status';
 export const BTF_VIEW_REQUEST = 'ebpf/btfView';
+
+function mergeSettings(s: Partial<Settings>): Settings {
+  return {
+    kernel: { ...DEFAULTS.kernel, ...(s.kernel ?? {}) },
+    includePaths: s.includePaths ?? DEFAULTS.includePaths,
+    hover: { ...DEFAULTS.hover, ...(s.hover ?? {}) },
+    completion: { ...DEFAULTS.completion, ...(s.completion ?? {}) },
+    diagnostics: { ...DEFAULTS.diagnostics, ...(s.diagnostics ?? {}) },
+  };
+}
 
 export function startStdioServer(): void {
   startServer(createConnection(ProposedFeatures.all, process.stdin, process.stdout));
@@ -67,7 +71,7 @@ export function startServer(connection: Connection): void {
   let kernelsValue: Kernel[] = [];
   let libbpfVersion: string | undefined;
   const docs = new Map<string, DocState>();
-  const headerCache = new Map<string, { mtimeMs: number; structs: Map<string, CStruct> }>();
+  const headers = parserReady.then((p) => new ProjectHeaders(p, () => settings.includePaths, (m) => log(m)));
 
   const log = (msg: string) => connection.console.log(msg);
 
@@ -118,36 +122,7 @@ export function startServer(connection: Connection): void {
   async function fetchSettings(): Promise<void> {
     if (!canConfigure) return;
     const s = (await connection.workspace.getConfiguration('ebpf')) as Partial<Settings> | null;
-    settings = {
-      kernel: { ...DEFAULTS.kernel, ...(s?.kernel ?? {}) },
-      includePaths: s?.includePaths ?? DEFAULTS.includePaths,
-      hover: { ...DEFAULTS.hover, ...(s?.hover ?? {}) },
-      completion: { ...DEFAULTS.completion, ...(s?.completion ?? {}) },
-      diagnostics: { ...DEFAULTS.diagnostics, ...(s?.diagnostics ?? {}) },
-    };
-  }
-
-  function headerStructs(path: string | undefined, includes: string[], parser: CParser): Map<string, CStruct> {
-    const out = new Map<string, CStruct>();
-    if (!path) return out;
-    for (const inc of includes) {
-      const file = resolveInclude(path, inc, settings.includePaths);
-      if (!file) continue;
-      try {
-        const mtimeMs = statSync(file).mtimeMs;
-        let hit = headerCache.get(file);
-        if (!hit || hit.mtimeMs !== mtimeMs) {
-          const tree = parser.parse(readFileSync(file, 'utf8'));
-          hit = { mtimeMs, structs: buildModel(tree).structs };
-          tree.delete();
-          headerCache.set(file, hit);
-        }
-        for (const [k, v] of hit.structs) out.set(k, v);
-      } catch (e) {
-        log(`cannot read ${file}: ${(e as Error).message}`);
-      }
-    }
-    return out;
+    settings = mergeSettings(s ?? {});
   }
 
   function uriPath(uri: string): string | undefined {
@@ -158,7 +133,18 @@ export function startServer(connection: Connection): void {
     }
   }
 
-  function publishDiagnostics(d: DocState): void {
+  const pendingDiagnostics = new Map<string, NodeJS.Timeout>();
+
+  /** Diagnostics wait for a pause in typing, so hovers and completions are never queued behind them. */
+  function publishDiagnostics(d: DocState, delayMs = 150): void {
+    clearTimeout(pendingDiagnostics.get(d.doc.uri));
+    pendingDiagnostics.set(d.doc.uri, setTimeout(() => {
+      pendingDiagnostics.delete(d.doc.uri);
+      if (docs.get(d.doc.uri) === d) publishDiagnosticsNow(d);
+    }, delayMs));
+  }
+
+  function publishDiagnosticsNow(d: DocState): void {
     if (!serviceValue || !settings.diagnostics.enable) return;
     try {
       const diagnostics = computeDiagnostics(d, kernelsValue, { libbpfVersion });
@@ -183,7 +169,9 @@ export function startServer(connection: Connection): void {
   connection.onInitialize((params) => {
     canConfigure = !!params.capabilities.workspace?.configuration;
     const init = params.initializationOptions as Partial<Settings> | undefined;
-    if (init) settings = { ...DEFAULTS, ...init, kernel: { ...DEFAULTS.kernel, ...(init.kernel ?? {}) } };
+    if (init) settings = mergeSettings(init);
+    // Start loading kernels now, with the settings the client sent, not after the handshake.
+    reload();
     return {
       capabilities: {
         textDocumentSync: TextDocumentSyncKind.Incremental,
@@ -199,17 +187,19 @@ export function startServer(connection: Connection): void {
   });
 
   connection.onInitialized(async () => {
-    if (canConfigure) {
-      connection.client.register(DidChangeConfigurationNotification.type, { section: 'ebpf' }).catch(() => undefined);
-      await fetchSettings().catch((e) => log(`cannot read settings: ${(e as Error).message}`));
-    }
-    reload();
+    if (!canConfigure) return;
+    connection.client.register(DidChangeConfigurationNotification.type, { section: 'ebpf' }).catch(() => undefined);
+    await refreshSettings();
   });
 
-  connection.onDidChangeConfiguration(async () => {
+  connection.onDidChangeConfiguration(() => refreshSettings());
+
+  /** Re-reads the settings; a change of kernels re-indexes without restarting the server. */
+  async function refreshSettings(): Promise<void> {
+    const before = JSON.stringify(settings);
     await fetchSettings().catch((e) => log(`cannot read settings: ${(e as Error).message}`));
-    reload();
-  });
+    if (JSON.stringify(settings) !== before) reload();
+  }
 
   connection.onDidOpenTextDocument(async ({ textDocument: t }) => {
     const parser = await parserReady;
@@ -217,7 +207,7 @@ export function startServer(connection: Connection): void {
     const tree = parser.parse(t.text);
     const model = buildModel(tree);
     const path = uriPath(t.uri);
-    const state: DocState = { doc, tree, model, path, headerStructs: headerStructs(path, model.includes, parser) };
+    const state: DocState = { doc, tree, model, path, headerStructs: (await headers).structsFor(path, model.includes) };
     docs.set(t.uri, state);
     publishDiagnostics(state);
   });
@@ -245,6 +235,7 @@ export function startServer(connection: Connection): void {
     state.doc = doc;
     state.tree = next;
     state.model = buildModel(next);
+    state.headerStructs = (await headers).structsFor(state.path, state.model.includes);
     publishDiagnostics(state);
   });
 
@@ -252,6 +243,7 @@ export function startServer(connection: Connection): void {
     const d = docs.get(t.uri);
     d?.tree.delete();
     docs.delete(t.uri);
+    clearTimeout(pendingDiagnostics.get(t.uri));
     connection.sendDiagnostics({ uri: t.uri, diagnostics: [] });
   });
 

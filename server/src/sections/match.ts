@@ -55,5 +55,9 @@ export function suggestSections(raw: string): string[] {
   const near = closest(head, heads, 3).map((h) => h + rest);
   // A name that merely has extra text, like `xdp_prog`, is closest to a prefix it starts with.
   const prefixes = slash >= 0 ? [] : heads.filter((h) => name.startsWith(h) && h.length >= 2).sort((a, b) => b.length - a.length);
-  return [...new Set([...prefixes.slice(0, 1), ...near])].filter((s) => matchSection(s) !== undefined || matchSection(s + '/x') !== undefined).slice(0, 3);
+  const released = (s: string) => (matchSection(s) ?? matchSection(s + '/x'))?.def.since !== 'unreleased';
+  return [...new Set([...prefixes.slice(0, 1), ...near])]
+    .filter((s) => matchSection(s) !== undefined || matchSection(s + '/x') !== undefined)
+    .sort((a, b) => Number(released(b)) - Number(released(a)))
+    .slice(0, 3);
 }

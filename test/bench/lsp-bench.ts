@@ -1,0 +1,167 @@
+// Language server figures for issue 3, measured as a client sees them: spawn to first hover answered,
+// hover and completion latency on a 1,000-line file, the server's peak RSS; and the same requests against
+// clangd-19 with a generated vmlinux.h where clangd is installed.
+import { execFileSync, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import {
+  CompletionList, CompletionRequest, createProtocolConnection, DidOpenTextDocumentNotification, HoverRequest, InitializedNotification,
+  InitializeRequest, ProtocolConnection, StreamMessageReader, StreamMessageWriter,
+} from 'vscode-languageserver-protocol/node';
+import { nowMs, report, stats } from './measure';
+
+const PROGRAM = (i: number) => `
+SEC("tp_btf/sched_switch")
+int BPF_PROG(on_switch_${i}, bool preempt, struct task_struct *prev, struct task_struct *next)
+{
+	struct task_struct *t = (struct task_struct *)bpf_get_current_task();
+	pid_t ppid = BPF_CORE_READ(t, real_parent, tgid);
+	long state = BPF_CORE_READ(prev, __state);
+	u64 ts = bpf_ktime_get_ns();
+	if (ppid == ${i})
+		return 1;
+	bpf_printk("switch %d %ld %llu", ppid, state, ts);
+	return 0;
+}
+`;
+
+/** A realistic 1,000-line file: headers, a map, then programs until the line count is reached. */
+export function thousandLineFile(): string {
+  let text = '#include "vmlinux.h"\n#include <bpf/bpf_helpers.h>\n#include <bpf/bpf_tracing.h>\n#include <bpf/bpf_core_read.h>\n\nchar LICENSE[] SEC("license") = "GPL";\n';
+  for (let i = 0; text.split('\n').length < 1000; i++) text += PROGRAM(i);
+  return text;
+}
+
+interface Client {
+  conn: ProtocolConnection;
+  pid: number;
+  stop(): void;
+}
+
+function startClient(cmd: string, args: string[], cwd: string, initializationOptions?: unknown): { client: Client; ready: Promise<void> } {
+  const proc = spawn(cmd, args, { cwd, stdio: ['pipe', 'pipe', 'ignore'] });
+  const conn = createProtocolConnection(new StreamMessageReader(proc.stdout!), new StreamMessageWriter(proc.stdin!));
+  conn.listen();
+  const ready = (async () => {
+    await conn.sendRequest(InitializeRequest.type, { processId: process.pid, rootUri: pathToFileURL(cwd).toString(), capabilities: {}, initializationOptions });
+    await conn.sendNotification(InitializedNotification.type, {});
+  })();
+  return { client: { conn, pid: proc.pid!, stop: () => proc.kill() }, ready };
+}
+
+function peakRssMb(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  return Number(/VmHWM:\s+(\d+) kB/.exec(status)![1]) / 1024;
+}
+
+function positionOf(text: string, needle: string, delta: number, nth = 0) {
+  let i = -1;
+  for (let k = 0; k <= nth; k++) i = text.indexOf(needle, i + 1);
+  const before = text.slice(0, i + delta);
+  return { line: before.split('\n').length - 1, character: before.length - before.lastIndexOf('\n') - 1 };
+}
+
+interface Figures {
+  firstHoverMs: number;
+  hover: number[];
+  completion: number[];
+  completionItems: number;
+  rssMb: number;
+}
+
+async function measure(client: Client, ready: Promise<void>, t0: number, uri: string, text: string): Promise<Figures> {
+  await ready;
+  await client.conn.sendNotification(DidOpenTextDocumentNotification.type, { textDocument: { uri, languageId: 'c', version: 1, text } });
+  const hoverPos = positionOf(text, 'struct task_struct *t = ', 10);
+  let firstHoverMs = NaN;
+  // The first hover: retried until it has content (clangd answers null until its AST is built).
+  for (const deadline = nowMs() + 15_000; nowMs() < deadline; ) {
+    const h = await client.conn.sendRequest(HoverRequest.type, { textDocument: { uri }, position: hoverPos });
+    if (h) {
+      firstHoverMs = nowMs() - t0;
+      break;
+    }
+    await new Promise((r) => setTimeout(r, 5));
+  }
+  const hover: number[] = [];
+  const completion: number[] = [];
+  let completionItems = 0;
+  for (let i = 0; i < 220; i++) {
+    const pos = positionOf(text, 'struct task_struct *t = ', 10, i % 40);
+    const a = nowMs();
+    await client.conn.sendRequest(HoverRequest.type, { textDocument: { uri }, position: pos });
+    if (i >= 20) hover.push(nowMs() - a);
+  }
+  for (let i = 0; i < 220; i++) {
+    const pos = positionOf(text, 'BPF_CORE_READ(t, ', 'BPF_CORE_READ(t, '.length, i % 40);
+    const a = nowMs();
+    const list = (await client.conn.sendRequest(CompletionRequest.type, { textDocument: { uri }, position: pos })) as CompletionList | null;
+    if (i >= 20) completion.push(nowMs() - a);
+    completionItems = Array.isArray(list) ? list.length : list?.items.length ?? 0;
+  }
+  return { firstHoverMs, hover, completion, completionItems, rssMb: peakRssMb(client.pid) };
+}
+
+function print(name: string, f: Figures, targets: boolean): void {
+  const h = stats(f.hover);
+  const c = stats(f.completion);
+  process.stdout.write(`${name}\n`);
+  report('spawn to first hover answered', f.firstHoverMs, 'ms', targets ? 200 : undefined);
+  report('hover median (200 requests)', h.median, 'ms', targets ? 0.6 : undefined);
+  report('hover p99', h.p99, 'ms', targets ? 3 : undefined);
+  report(`completion median (${f.completionItems} items after BPF_CORE_READ(t, )`, c.median, 'ms', targets ? 3 : undefined);
+  report('completion p99', c.p99, 'ms', targets ? 8 : undefined);
+  report('server peak RSS', f.rssMb, 'MB', targets ? 120 : undefined);
+}
+
+export async function lspBench(repoRoot: string): Promise<void> {
+  const server = join(repoRoot, 'dist/ebpf-ls.js');
+  if (!existsSync(server)) {
+    process.stdout.write('Language server: skipped: dist/ebpf-ls.js is not built (npm run build)\n');
+    return;
+  }
+  const dir = mkdtempSync(join(tmpdir(), 'ebpf-bench-'));
+  try {
+    const text = thousandLineFile();
+    const file = join(dir, 'bench.bpf.c');
+    writeFileSync(file, text);
+    const uri = pathToFileURL(file).toString();
+
+    const t0 = nowMs();
+    const ours = startClient(process.execPath, [server, '--stdio'], dir);
+    const f = await measure(ours.client, ours.ready, t0, uri, text);
+    ours.client.stop();
+    print(`Language server on a ${text.split('\n').length}-line file (running kernel's BTF)`, f, true);
+
+    const clangd = ['clangd-19', 'clangd'].find((c) => {
+      try {
+        execFileSync(c, ['--version'], { stdio: 'ignore' });
+        return true;
+      } catch {
+        return false;
+      }
+    });
+    if (!clangd || !existsSync('/sys/kernel/btf/vmlinux')) {
+      process.stdout.write('clangd comparison: skipped (no clangd-19 or no kernel BTF)\n');
+      return;
+    }
+    writeFileSync(join(dir, 'vmlinux.h'), execFileSync('bpftool', ['btf', 'dump', 'file', '/sys/kernel/btf/vmlinux', 'format', 'c'], { maxBuffer: 1 << 28 }));
+    const multiarch = execFileSync('gcc', ['-print-multiarch'], { encoding: 'utf8' }).trim();
+    writeFileSync(join(dir, 'compile_flags.txt'), ['-target', 'bpf', '-D__TARGET_ARCH_x86', `-I${dir}`, `-I/usr/include/${multiarch}`].join('\n') + '\n');
+    const t1 = nowMs();
+    const cd = startClient(clangd, ['--log=error'], dir);
+    const g = await measure(cd.client, cd.ready, t1, uri, text);
+    cd.client.stop();
+    print(`${clangd} with a generated vmlinux.h, same file and requests`, g, false);
+    const ratio = (a: number, b: number) => `${(b / a).toFixed(1)}x`;
+    process.stdout.write(
+      `  ratios (clangd / ours): first hover ${ratio(f.firstHoverMs, g.firstHoverMs)}, hover median ${ratio(stats(f.hover).median, stats(g.hover).median)}, ` +
+        `completion median ${ratio(stats(f.completion).median, stats(g.completion).median)}, peak RSS ${ratio(f.rssMb, g.rssMb)}; ` +
+        `completion items ${f.completionItems} vs ${g.completionItems}\n`,
+    );
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}

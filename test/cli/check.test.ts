@@ -1,0 +1,47 @@
+// `ebpf-ls check` against the three kernels of ../shared/btf, on the known real differences between them.
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { cliSkip, runCli } from '../support/cli';
+import { SHARED_KERNELS, repoRoot, sharedSkip, sharedXz } from '../support/kernels';
+
+interface Finding { file: string; line: number; column: number; endLine: number; endColumn: number; severity: string; code: string; message: string }
+
+function check(file: string): { status: number | null; findings: Finding[] } {
+  const r = runCli(['check', join(repoRoot, file), ...SHARED_KERNELS.flatMap((k) => ['--btf', sharedXz(k)]), '--format', 'json']);
+  assert.equal(r.stderr, '');
+  return { status: r.status, findings: JSON.parse(r.stdout) };
+}
+
+test('portability problems are reported per kernel, at their lines', { skip: cliSkip ?? sharedSkip }, () => {
+  const { status, findings } = check('test/fixtures/programs/portability.bpf.c');
+  assert.equal(status, 1, 'an error means exit code 1');
+  const byLine = (line: number) => findings.filter((f) => f.line === line);
+  // task_struct.state: gone in all three kernels (it is __state) -> error.
+  assert.deepEqual(byLine(11).map((f) => [f.severity, f.code]), [['error', 'core-field-missing']]);
+  assert.match(byLine(11)[0].message, /struct task_struct\.state does not exist in 6\.1\.0-56-amd64, 6\.12\.117\+deb12-amd64, 6\.18\.44-fc-v669/);
+  assert.deepEqual(byLine(12), [], '__state exists everywhere');
+  // inet_sock.inet_flags: absent in 6.1 only; cfs_rq.nr_running: absent in 6.18 only -> warnings naming them.
+  assert.match(byLine(14)[0].message, /inet_sock\.inet_flags does not exist in 6\.1\.0-56-amd64:/);
+  assert.equal(byLine(14)[0].severity, 'warning');
+  assert.match(byLine(16)[0].message, /cfs_rq\.nr_running does not exist in 6\.18\.44-fc-v669:/);
+  assert.equal(byLine(14)[0].column, 29, 'the range is the field argument');
+  // A bare BTF-attach section is a hint; a section newer than Debian's libbpf 1.1 a warning.
+  assert.deepEqual(byLine(20).map((f) => [f.severity, f.code]), [['hint', 'section-needs-target']]);
+  assert.match(byLine(23)[0].message, /needs libbpf 1\.3 or newer; the libbpf here is 1\.1/);
+  // __kmalloc became __kmalloc_noprof in 6.10.
+  assert.match(byLine(26)[0].message, /__kmalloc .* is missing in 6\.12\.117\+deb12-amd64, 6\.18\.44-fc-v669; it is __kmalloc_noprof there/);
+});
+
+test('a clean program gets no findings and exit code 0', { skip: cliSkip ?? sharedSkip }, () => {
+  const r = check('test/fixtures/lsp/handler.bpf.c');
+  // The fixture's one deliberate mistake is its misspelled SEC.
+  assert.deepEqual(r.findings.map((f) => f.code), ['unknown-section']);
+  assert.equal(r.findings[0].line, 31);
+});
+
+test('a missing file is a one-line error with exit code 2', { skip: cliSkip }, () => {
+  const r = runCli(['check', '/nonexistent/x.bpf.c']);
+  assert.equal(r.status, 2);
+  assert.equal(r.stderr.trim(), 'ebpf-ls: /nonexistent/x.bpf.c: cannot read: no such file');
+});
