@@ -136,7 +136,7 @@ export function getLanguageService(ctx: ServiceContext) {
     const cut = lines.length > max;
     const shown = cut ? [...lines.slice(0, max), `\t/* ... ${lines.length - max} more lines */`, ...lines.slice(lines.length - 8)] : lines;
     const s = layout.summary;
-    const link = `[Open the full layout](${btfViewUri(0, kw, essentialName(name))})`;
+    const link = `[Open the full layout](command:ebpf.openBtfView?${encodeURIComponent(JSON.stringify([btfViewUri(0, kw, essentialName(name))]))})`;
     return markdown(`\`\`\`c\n${shown.join('\n')}\n\`\`\`\n/* size: ${s.size}, cachelines: ${s.cachelines}, members: ${s.members} */ in ${described().label}${flavour}${cut ? `\n\n${link}` : ''}`);
   }
 
