@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util';
 import { btfCommand } from './btf';
 import { checkCommand } from './check';
 import { layoutCommand } from './layout';
+import { buildCommand, skeletonCommand, verifyCommand, vmlinuxCommand } from './toolchain';
 import { EXIT_BAD_INPUT, InputError, UsageError } from './usage';
 
 export interface Command {
@@ -15,6 +16,10 @@ const commands: Record<string, Command> = {
   btf: btfCommand,
   check: checkCommand,
   layout: layoutCommand,
+  build: buildCommand,
+  'vmlinux-h': vmlinuxCommand,
+  skeleton: skeletonCommand,
+  verify: verifyCommand,
 };
 
 function help(): string {

@@ -1,0 +1,100 @@
+// `ebpf-ls build`, `skeleton`, `vmlinux-h` and `verify`: the editor's build commands in a terminal.
+import { dirname, join } from 'node:path';
+import { RUNNING_KERNEL_BTF } from '../host/load-btf';
+import { buildObject } from '../host/build';
+import { generateSkeleton, generateVmlinuxHeader, skeletonName, WouldOverwrite } from '../host/generate';
+import { ToolError } from '../host/tools';
+import { ensureLoader, verifyObject } from '../host/verify';
+import { Command, parseCommandArgs } from './main';
+import { EXIT_FINDINGS, InputError, UsageError } from './usage';
+
+/** Tool failures and refusals are bad input for the CLI: one line, exit 2. */
+async function tool<T>(fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (e) {
+    if (e instanceof ToolError || e instanceof WouldOverwrite) throw new InputError(e.message);
+    throw e;
+  }
+}
+
+export const buildCommand: Command = {
+  usage: 'build FILE.bpf.c [--out DIR] [--clang PATH] [--include DIR]... [-- EXTRA CLANG FLAGS]',
+  summary: 'compile with clang (-g -O2 -target bpf, the include paths libbpf programs need); exit 1 on compile errors',
+  async run(argv) {
+    const dash = argv.indexOf('--');
+    const extraFlags = dash >= 0 ? argv.slice(dash + 1) : [];
+    const { values, positionals } = parseCommandArgs(dash >= 0 ? argv.slice(0, dash) : argv, {
+      out: { type: 'string' }, clang: { type: 'string' }, include: { type: 'string', multiple: true },
+    });
+    if (positionals.length !== 1) throw new UsageError('name one .bpf.c file');
+    const r = await tool(() => buildObject(positionals[0], { outDir: values.out, clang: values.clang, includeDirs: values.include, extraFlags }));
+    process.stderr.write(r.stderr);
+    if (r.ok) process.stdout.write(`${r.object}\n`);
+    return r.ok ? 0 : EXIT_FINDINGS;
+  },
+};
+
+export const skeletonCommand: Command = {
+  usage: 'skeleton OBJ [--name N] [--out FILE] [--sub] [--force]',
+  summary: 'bpftool gen skeleton (or subskeleton) into NAME.skel.h beside the object; refuses to overwrite a file it did not generate',
+  async run(argv) {
+    const { values, positionals } = parseCommandArgs(argv, {
+      name: { type: 'string' }, out: { type: 'string' }, sub: { type: 'boolean' }, force: { type: 'boolean' },
+    });
+    if (positionals.length !== 1) throw new UsageError('name one BPF object');
+    const obj = positionals[0];
+    const name = values.name ?? skeletonName(obj);
+    const out = values.out ?? join(dirname(obj), `${name}.skel.h`);
+    await tool(() => generateSkeleton(obj, out, { name, sub: values.sub, force: values.force }));
+    process.stdout.write(`${out}\n`);
+    return 0;
+  },
+};
+
+export const vmlinuxCommand: Command = {
+  usage: 'vmlinux-h [--btf FILE] --out FILE [--force]',
+  summary: 'vmlinux.h from a kernel BTF (bpftool btf dump format c); refuses to overwrite a file it did not generate',
+  async run(argv) {
+    const { values } = parseCommandArgs(argv, { btf: { type: 'string' }, out: { type: 'string' }, force: { type: 'boolean' } });
+    if (!values.out) throw new UsageError('--out FILE is required');
+    await tool(() => generateVmlinuxHeader(values.btf ?? RUNNING_KERNEL_BTF, values.out!, { force: values.force }));
+    process.stdout.write(`${values.out}\n`);
+    return 0;
+  },
+};
+
+export const verifyCommand: Command = {
+  usage: 'verify OBJ|FILE.bpf.c [--btf FILE] [--log-level N] [--sudo] [--format text|json] | verify --build-loader',
+  summary: 'load each program on its own in the running kernel, report the verifier verdict at its source line, unload (exit 1 if any is rejected)',
+  async run(argv) {
+    const { values, positionals } = parseCommandArgs(argv, {
+      btf: { type: 'string' }, 'log-level': { type: 'string' }, sudo: { type: 'boolean' }, format: { type: 'string' }, 'build-loader': { type: 'boolean' },
+    });
+    if (values['build-loader']) {
+      process.stdout.write(`${await tool(() => ensureLoader())}\n`);
+      return 0;
+    }
+    if (positionals.length !== 1) throw new UsageError('name one BPF object (or .bpf.c source, built first when stale)');
+    let obj = positionals[0];
+    if (obj.endsWith('.c')) {
+      const src = obj;
+      const built = await tool(() => buildObject(src, {}));
+      if (!built.ok) throw new InputError(`${src}: does not compile:\n${built.stderr.trim()}`);
+      obj = built.object;
+    }
+    const verdicts = await tool(() => verifyObject(obj, { btf: values.btf, logLevel: Number(values['log-level'] ?? 1), sudo: values.sudo ? ['sudo', '-n'] : undefined }));
+    if (values.format === 'json') process.stdout.write(JSON.stringify(verdicts, null, 2) + '\n');
+    else {
+      for (const v of verdicts) {
+        const where = v.error?.file ? ` at ${v.error.file}:${v.error.line}` : '';
+        process.stdout.write(
+          v.accepted
+            ? `${v.name} (${v.section}): accepted, ${v.processedInsns} instructions processed\n`
+            : `${v.name} (${v.section}): REJECTED${where}: ${v.error?.message}${v.error?.explanation ? `\n    ${v.error.explanation}` : ''}\n`,
+        );
+      }
+    }
+    return verdicts.every((v) => v.accepted) ? 0 : EXIT_FINDINGS;
+  },
+};
