@@ -1,10 +1,12 @@
 // Activation: start the language server (dist/ebpf-ls.js --stdio) for .bpf.c files and wire the features
-// that need the editor: read-only kernel type views and the status bar.
+// that need the editor: read-only kernel type views, the status bar, build/verify commands and tasks.
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { LanguageClient, LanguageClientOptions, ServerOptions, TransportKind } from 'vscode-languageclient/node';
 import { BTF_SCHEME, registerBtfView } from './btf-view';
+import { registerCommands } from './commands';
 import { registerStatus } from './status';
+import { registerTasks } from './tasks';
 
 let client: LanguageClient | undefined;
 
@@ -28,6 +30,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   client = new LanguageClient('ebpf', 'eBPF Language Server', serverOptions, clientOptions);
   registerBtfView(context, client);
   registerStatus(context, client);
+  registerCommands(context);
+  registerTasks(context);
   context.subscriptions.push(
     vscode.commands.registerCommand('ebpf.restartServer', () => client?.restart()),
   );

@@ -1,0 +1,172 @@
+// The build half of the extension: Build, Generate vmlinux.h, Generate skeleton, Load and verify and
+// compile_commands.json, all running the same host code as the `ebpf-ls` CLI (argument arrays, no shell).
+// Commands that run tools named in settings refuse in an untrusted workspace.
+import { writeFileSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
+import * as vscode from 'vscode';
+import { buildObject, clangArgs, objectIsStale, objectPath } from '../../server/src/host/build';
+import { checkOverwrite, generateSkeleton, generateVmlinuxHeader, MARKER, skeletonName, WouldOverwrite } from '../../server/src/host/generate';
+import { RUNNING_KERNEL_BTF } from '../../server/src/host/load-btf';
+import { findTool, ToolError } from '../../server/src/host/tools';
+import { ProgramVerdict, verifyObject } from '../../server/src/host/verify';
+import { readConfig } from './config';
+import { showVerifierLog } from './verifier-view';
+
+export function registerCommands(context: vscode.ExtensionContext): void {
+  const output = vscode.window.createOutputChannel('eBPF');
+  const problems = vscode.languages.createDiagnosticCollection('ebpf-build');
+  const log = (line: string) => output.appendLine(`$ ${line}`);
+  context.subscriptions.push(output, problems);
+
+  /** Runs a command body with trust gating, progress, cancellation and one clear error message. */
+  const command = (id: string, title: string, needsTrust: boolean, body: (token: vscode.CancellationToken, uri?: vscode.Uri) => Promise<void>) =>
+    vscode.commands.registerCommand(id, async (uri?: vscode.Uri) => {
+      if (needsTrust && !vscode.workspace.isTrusted) {
+        vscode.window.showWarningMessage(`eBPF: ${title} runs tools named in workspace settings, so it does not run in an untrusted workspace. Trust the folder to use it.`);
+        return;
+      }
+      await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `eBPF: ${title}`, cancellable: true }, async (_p, token) => {
+        try {
+          await body(token, uri);
+        } catch (e) {
+          if (e instanceof ToolError || e instanceof WouldOverwrite) vscode.window.showErrorMessage(`eBPF: ${e.message}`);
+          else throw e;
+        }
+      });
+    });
+
+  const signalOf = (token: vscode.CancellationToken) => {
+    const ac = new AbortController();
+    token.onCancellationRequested(() => ac.abort());
+    return ac.signal;
+  };
+
+  function sourceFile(uri?: vscode.Uri): string | undefined {
+    const file = uri?.fsPath ?? vscode.window.activeTextEditor?.document.uri.fsPath;
+    if (!file || !file.endsWith('.bpf.c')) {
+      vscode.window.showWarningMessage('eBPF: open a .bpf.c file first');
+      return undefined;
+    }
+    return file;
+  }
+
+  async function build(file: string, token: vscode.CancellationToken): Promise<string | undefined> {
+    const cfg = readConfig();
+    await vscode.workspace.textDocuments.find((d) => d.uri.fsPath === file)?.save();
+    const root = vscode.workspace.getWorkspaceFolder(vscode.Uri.file(file))?.uri.fsPath;
+    const r = await buildObject(file, { clang: cfg.clangPath, outDir: cfg.outputDir && root ? join(root, cfg.outputDir) : undefined, extraFlags: cfg.buildFlags, includeDirs: cfg.includePaths, root, log, signal: signalOf(token) });
+    output.append(r.stderr);
+    const byFile = new Map<string, vscode.Diagnostic[]>();
+    for (const d of r.diagnostics) {
+      if (d.severity === 'note') continue;
+      const pos = new vscode.Position(d.line - 1, d.column - 1);
+      const diag = new vscode.Diagnostic(new vscode.Range(pos, pos.translate(0, 1)), d.message, d.severity === 'error' ? vscode.DiagnosticSeverity.Error : vscode.DiagnosticSeverity.Warning);
+      diag.source = 'clang';
+      if (d.flag) diag.code = d.flag;
+      const abs = d.file.startsWith('/') ? d.file : join(dirname(file), d.file);
+      byFile.set(abs, [...(byFile.get(abs) ?? []), diag]);
+    }
+    problems.clear();
+    for (const [f, ds] of byFile) problems.set(vscode.Uri.file(f), ds);
+    if (!r.ok) {
+      vscode.window.showErrorMessage(`eBPF: build failed: ${r.diagnostics.filter((d) => d.severity === 'error').length} error(s), see Problems`);
+      return undefined;
+    }
+    vscode.window.setStatusBarMessage(`eBPF: built ${relative(dirname(file), r.object)}`, 5000);
+    return r.object;
+  }
+
+  async function builtObject(file: string, token: vscode.CancellationToken): Promise<string | undefined> {
+    const cfg = readConfig();
+    const root = vscode.workspace.getWorkspaceFolder(vscode.Uri.file(file))?.uri.fsPath;
+    const obj = objectPath(file, cfg.outputDir && root ? join(root, cfg.outputDir) : undefined);
+    return objectIsStale(file, obj) ? build(file, token) : obj;
+  }
+
+  async function confirmOverwrite(path: string): Promise<boolean> {
+    try {
+      checkOverwrite(path);
+      return false;
+    } catch (e) {
+      if (!(e instanceof WouldOverwrite)) throw e;
+      const choice = await vscode.window.showWarningMessage(`${path} exists and was not generated by eBPF for VS Code. Overwrite it?`, { modal: true }, 'Overwrite');
+      if (choice !== 'Overwrite') throw new WouldOverwrite(`${path} left as it is`);
+      return true;
+    }
+  }
+
+  context.subscriptions.push(
+    command('ebpf.build', 'Build', true, async (token, uri) => {
+      const file = sourceFile(uri);
+      if (file) await build(file, token);
+    }),
+    command('ebpf.buildWorkspace', 'Build all .bpf.c files', true, async (token) => {
+      const files = await vscode.workspace.findFiles('**/*.bpf.c', '**/node_modules/**');
+      for (const f of files) if (!token.isCancellationRequested) await build(f.fsPath, token);
+    }),
+    command('ebpf.generateVmlinuxH', 'Generate vmlinux.h', true, async (token, uri) => {
+      const folder = (uri && vscode.workspace.getWorkspaceFolder(uri)) ?? vscode.workspace.workspaceFolders?.[0];
+      if (!folder) return void vscode.window.showWarningMessage('eBPF: open a folder first');
+      const cfg = readConfig();
+      const out = join(folder.uri.fsPath, 'vmlinux.h');
+      const force = await confirmOverwrite(out);
+      await generateVmlinuxHeader(cfg.kernelBtf || RUNNING_KERNEL_BTF, out, { bpftool: cfg.bpftoolPath, force, log, signal: signalOf(token) });
+      vscode.window.showInformationMessage(`eBPF: wrote ${relative(folder.uri.fsPath, out)} (${MARKER})`);
+    }),
+    command('ebpf.generateSkeleton', 'Generate skeleton', true, async (token, uri) => {
+      const file = sourceFile(uri);
+      if (!file) return;
+      const obj = await builtObject(file, token);
+      if (!obj) return;
+      const cfg = readConfig();
+      const name = skeletonName(obj);
+      const out = join(cfg.skeletonDir ? join(vscode.workspace.getWorkspaceFolder(vscode.Uri.file(file))?.uri.fsPath ?? dirname(file), cfg.skeletonDir) : dirname(file), `${name}.skel.h`);
+      const force = await confirmOverwrite(out);
+      await generateSkeleton(obj, out, { name, bpftool: cfg.bpftoolPath, force, log, signal: signalOf(token) });
+      vscode.window.showInformationMessage(`eBPF: wrote ${name}.skel.h`);
+    }),
+    command('ebpf.loadAndVerify', 'Load and verify', true, async (token, uri) => {
+      const file = sourceFile(uri);
+      if (!file) return;
+      const obj = await builtObject(file, token);
+      if (!obj) return;
+      const cfg = readConfig();
+      const verdicts = await verifyObject(obj, { logLevel: cfg.verifyLogLevel, sudo: cfg.verifySudo, log, signal: signalOf(token) });
+      reportVerdicts(file, verdicts);
+      showVerifierLog(context, obj, verdicts);
+    }),
+    command('ebpf.generateCompileCommands', 'Generate compile_commands.json', true, async () => {
+      const folder = vscode.workspace.workspaceFolders?.[0];
+      if (!folder) return;
+      const cfg = readConfig();
+      const clang = findTool(['clang-19', 'clang'], cfg.clangPath, 'install clang-19');
+      const files = await vscode.workspace.findFiles('**/*.bpf.c', '**/node_modules/**');
+      const entries = files.map((f) => ({
+        directory: dirname(f.fsPath),
+        file: f.fsPath,
+        arguments: [clang, ...clangArgs(f.fsPath, objectPath(f.fsPath), { extraFlags: cfg.buildFlags, includeDirs: cfg.includePaths, root: folder.uri.fsPath })],
+      }));
+      const out = join(folder.uri.fsPath, 'compile_commands.json');
+      await confirmOverwrite(out);
+      writeFileSync(out, JSON.stringify(entries, null, 2) + '\n');
+      vscode.window.showInformationMessage(`eBPF: compile_commands.json lists ${entries.length} .bpf.c file(s) for clangd and the C/C++ extension`);
+    }),
+  );
+
+  /** Rejections become diagnostics on the source lines the verifier named. */
+  function reportVerdicts(file: string, verdicts: ProgramVerdict[]): void {
+    const diags: vscode.Diagnostic[] = [];
+    for (const v of verdicts) {
+      if (v.accepted || !v.error?.line) continue;
+      const line = v.error.line - 1;
+      const d = new vscode.Diagnostic(new vscode.Range(line, 0, line, 1000), `verifier rejected ${v.name}: ${v.error.message}${v.error.explanation ? ` — ${v.error.explanation}` : ''}`, vscode.DiagnosticSeverity.Error);
+      d.source = 'verifier';
+      diags.push(d);
+    }
+    problems.set(vscode.Uri.file(file), diags);
+    const rejected = verdicts.filter((v) => !v.accepted).length;
+    const msg = `eBPF: ${verdicts.length - rejected} of ${verdicts.length} program(s) accepted by the kernel verifier`;
+    if (rejected) vscode.window.showWarningMessage(msg);
+    else vscode.window.showInformationMessage(msg);
+  }
+}

@@ -1,0 +1,69 @@
+// The verifier log view: one webview per object, one tab per program, the log with its source lines,
+// the error line highlighted and explained; clicking a `@ file:line` annotation reveals that line.
+import { dirname, isAbsolute, join } from 'node:path';
+import * as vscode from 'vscode';
+import { ProgramVerdict } from '../../server/src/host/verify';
+
+const panels = new Map<string, vscode.WebviewPanel>();
+
+const escape = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+
+export function renderVerifierHtml(object: string, verdicts: ProgramVerdict[], nonce: string): string {
+  const tabs = verdicts
+    .map((v, i) => `<button class="tab${i === 0 ? ' on' : ''}" data-i="${i}">${v.accepted ? '✔' : '✘'} ${escape(v.name)}</button>`)
+    .join('');
+  const bodies = verdicts
+    .map((v, i) => {
+      const lines = v.log.split('\n').map((l) => {
+        const src = /^; .* @ (.+):(\d+)$/.exec(l);
+        if (src) return `<div class="src" data-file="${escape(src[1])}" data-line="${src[2]}">${escape(l)}</div>`;
+        const isError = !v.accepted && v.error && l.trim() === v.error.message;
+        return `<div class="${isError ? 'err' : /^\d+: /.test(l) ? 'insn' : 'other'}">${escape(l) || '&nbsp;'}</div>`;
+      });
+      const head = v.accepted
+        ? `<p class="ok">Accepted: ${v.processedInsns ?? '?'} instructions processed (section <code>${escape(v.section)}</code>).</p>`
+        : `<p class="bad">Rejected${v.error?.line ? ` at line ${v.error.line}` : ''}: <b>${escape(v.error?.message ?? '')}</b></p>${v.error?.explanation ? `<p class="why">${escape(v.error.explanation)}</p>` : ''}`;
+      return `<section class="prog" data-i="${i}" ${i === 0 ? '' : 'hidden'}>${head}<pre>${lines.join('')}</pre></section>`;
+    })
+    .join('');
+  return `<!DOCTYPE html><html><head><meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; script-src 'nonce-${nonce}';">
+<title>Verifier log</title>
+<style>
+body{font-family:var(--vscode-font-family);color:var(--vscode-foreground)}
+.tab{margin:0 4px 8px 0;padding:4px 10px;border:1px solid var(--vscode-panel-border);background:none;color:inherit;cursor:pointer}
+.tab.on{background:var(--vscode-list-activeSelectionBackground)}
+pre{font-family:var(--vscode-editor-font-family);font-size:var(--vscode-editor-font-size)}
+.src{color:var(--vscode-textLink-foreground);cursor:pointer}
+.err{background:var(--vscode-inputValidation-errorBackground);font-weight:bold}
+.ok{color:var(--vscode-testing-iconPassed)} .bad{color:var(--vscode-errorForeground)} .why{font-style:italic}
+</style></head><body>
+<h3>Verifier log: ${escape(object)}</h3><div>${tabs}</div>${bodies}
+<script nonce="${nonce}">
+const vscode = acquireVsCodeApi();
+document.querySelectorAll('.tab').forEach(t => t.addEventListener('click', () => {
+  document.querySelectorAll('.tab').forEach(x => x.classList.toggle('on', x === t));
+  document.querySelectorAll('.prog').forEach(s => s.hidden = s.dataset.i !== t.dataset.i);
+}));
+document.querySelectorAll('.src').forEach(s => s.addEventListener('click', () => vscode.postMessage({ file: s.dataset.file, line: Number(s.dataset.line) })));
+</script></body></html>`;
+}
+
+export function showVerifierLog(context: vscode.ExtensionContext, object: string, verdicts: ProgramVerdict[]): void {
+  let panel = panels.get(object);
+  if (!panel) {
+    panel = vscode.window.createWebviewPanel('ebpf.verifierLog', `Verifier: ${object.replace(/^.*\//, '')}`, vscode.ViewColumn.Beside, { enableScripts: true });
+    panels.set(object, panel);
+    panel.onDidDispose(() => panels.delete(object), null, context.subscriptions);
+    panel.webview.onDidReceiveMessage(async (m: { file: string; line: number }) => {
+      const file = isAbsolute(m.file) ? m.file : join(dirname(object), m.file);
+      const editor = await vscode.window.showTextDocument(vscode.Uri.file(file), { viewColumn: vscode.ViewColumn.One });
+      const pos = new vscode.Position(Math.max(0, m.line - 1), 0);
+      editor.selection = new vscode.Selection(pos, pos);
+      editor.revealRange(new vscode.Range(pos, pos), vscode.TextEditorRevealType.InCenter);
+    }, null, context.subscriptions);
+  }
+  const nonce = Math.random().toString(36).slice(2) + Date.now().toString(36);
+  panel.webview.html = renderVerifierHtml(object, verdicts, nonce);
+  panel.reveal();
+}
