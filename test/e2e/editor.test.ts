@@ -71,6 +71,26 @@ async function hoverText(page: Page, word: string, want: RegExp, tries = 40): Pr
   return text;
 }
 
+/** Types after `BPF_CORE_READ(t, ` in completion.bpf.c, as a person would, and reads the suggestion list. */
+async function coreReadSuggestions(page: Page): Promise<string[]> {
+  await page.mouse.move(5, 5);
+  await page.keyboard.press('Escape');
+  await quickOpen(page, 'completion.bpf.c');
+  // Line 6 is `\treturn BPF_CORE_READ(t, );`: the cursor goes after `t, `.
+  await page.keyboard.press('Control+G');
+  await page.waitForSelector('.quick-input-widget input', { state: 'visible' });
+  await page.keyboard.type('6');
+  await page.keyboard.press('Enter');
+  await page.keyboard.press('End');
+  await page.keyboard.press('ArrowLeft');
+  await page.keyboard.press('ArrowLeft');
+  await page.keyboard.type('real_p');
+  await page.keyboard.press('Control+Space');
+  const suggest = page.locator('.suggest-widget .monaco-list-row');
+  await suggest.first().waitFor({ timeout: 30_000 });
+  return suggest.allInnerTexts();
+}
+
 /** Notification texts, read from the notification center (toasts come and go). */
 async function notifications(page: Page): Promise<string> {
   await page.keyboard.press('Escape');
@@ -122,7 +142,9 @@ describe('in a real VS Code', { skip }, () => {
       });
       const exited = new Promise<number>((resolve) => void page.exposeFunction('codeAutomationExit', (c: number) => resolve(c)));
       await openWorkbench(page, server, ws, devPayload(server, join(repoRoot, 'test/e2e/ext-suite/index')));
-      const c = await Promise.race([exited, new Promise<number>((r) => setTimeout(() => r(-1), 240_000))]);
+      let timer: NodeJS.Timeout | undefined;
+      const c = await Promise.race([exited, new Promise<number>((r) => (timer = setTimeout(() => r(-1), 240_000)))]);
+      clearTimeout(timer);
       await page.screenshot({ path: screenshotPath('0-extension-host-tests') });
       return c;
     });
@@ -141,23 +163,7 @@ describe('in a real VS Code', { skip }, () => {
       assert.match(hover, /struct task_struct \{/);
       assert.match(hover, /size: \d+, cachelines: \d+, members: \d+/);
 
-      // Type BPF_CORE_READ(t, and read the suggestion list.
-      await page.mouse.move(5, 5);
-      await page.keyboard.press('Escape');
-      await quickOpen(page, 'completion.bpf.c');
-      // Line 6 is `\treturn BPF_CORE_READ(t, );`: put the cursor after `t, ` and type, as a person would.
-      await page.keyboard.press('Control+G');
-      await page.waitForSelector('.quick-input-widget input', { state: 'visible' });
-      await page.keyboard.type('6');
-      await page.keyboard.press('Enter');
-      await page.keyboard.press('End');
-      await page.keyboard.press('ArrowLeft');
-      await page.keyboard.press('ArrowLeft');
-      await page.keyboard.type('real_p');
-      await page.keyboard.press('Control+Space');
-      const suggest = page.locator('.suggest-widget .monaco-list-row');
-      await suggest.first().waitFor({ timeout: 30_000 });
-      const labels = await suggest.allInnerTexts();
+      const labels = await coreReadSuggestions(page);
       await page.screenshot({ path: screenshotPath('2-completion-core-read') });
       assert.ok(labels.some((l) => l.includes('real_parent')), `suggestions: ${labels.join(' | ')}`);
       await page.keyboard.press('Escape');
@@ -227,6 +233,9 @@ describe('an untrusted workspace', { skip }, () => {
         await quickOpen(page, 'sched.bpf.c');
         const hover = await hoverText(page, 'task_struct', /size: \d+/);
         assert.match(hover, /size: \d+, cachelines/);
+        const labels = await coreReadSuggestions(page);
+        assert.ok(labels.some((l) => l.includes('real_parent')), `suggestions: ${labels.join(' | ')}`);
+        await page.keyboard.press('Escape');
         for (const title of ['eBPF: Build', 'eBPF: Load and Verify']) {
           await runCommand(page, title);
           const word = title.replace('eBPF: ', '');
