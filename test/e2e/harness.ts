@@ -95,14 +95,7 @@ export async function startEditor(opts: StartOptions = {}): Promise<EditorServer
     } catch {
       // already gone
     }
-    for (let i = 0; i < 50 && leftovers(state).length; i++) await new Promise((r) => setTimeout(r, 100));
-    for (const pid of leftovers(state)) {
-      try {
-        process.kill(pid, 'SIGKILL');
-      } catch {
-        // raced with its exit
-      }
-    }
+    await reap(state);
     rmSync(state, { recursive: true, force: true });
   };
   for (let i = 0; i < 150; i++) {
@@ -128,6 +121,20 @@ export function leftovers(state: string): number[] {
   return out;
 }
 
+/** Waits up to 5 s for the processes that mention `marker` to exit, then kills the rest; returns those it killed. */
+async function reap(marker: string): Promise<number[]> {
+  for (let i = 0; i < 50 && leftovers(marker).length; i++) await new Promise((r) => setTimeout(r, 100));
+  const stuck = leftovers(marker);
+  for (const pid of stuck) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // raced with its exit
+    }
+  }
+  return stuck;
+}
+
 export async function withBrowser<T>(fn: (page: Page, ctx: BrowserContext) => Promise<T>): Promise<T> {
   const profile = mkdtempSync(join(tmpdir(), 'ebpf-e2e-chromium-'));
   const ctx = await chromium.launchPersistentContext(profile, {
@@ -135,15 +142,21 @@ export async function withBrowser<T>(fn: (page: Page, ctx: BrowserContext) => Pr
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
   });
   const page = ctx.pages()[0] ?? (await ctx.newPage());
+  let failed = false;
   try {
     return await fn(page, ctx);
   } catch (e) {
+    failed = true;
     // What the page showed when it went wrong, for people reading the artifacts.
     await page.screenshot({ path: screenshotPath(`failure-${Date.now()}`) }).catch(() => undefined);
     throw e;
   } finally {
     await ctx.close();
+    // Chromium's processes carry the profile folder on their command line: none may outlive the test.
+    const stuck = await reap(profile);
     rmSync(profile, { recursive: true, force: true });
+    // A test's own failure is the more useful report; the leftovers are killed either way.
+    if (stuck.length && !failed) throw new Error(`chromium processes ${stuck.join(' ')} outlived the browser and were killed`);
   }
 }
 
