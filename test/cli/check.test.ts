@@ -29,6 +29,11 @@ test('portability problems are reported per kernel, at their lines', { skip: cli
   // A bare BTF-attach section is a hint; a section newer than Debian's libbpf 1.1 a warning.
   assert.deepEqual(byLine(20).map((f) => [f.severity, f.code]), [['hint', 'section-needs-target']]);
   assert.match(byLine(23)[0].message, /needs libbpf 1\.3 or newer; the libbpf here is 1\.1/);
+  // Kernel features from each kernel's BTF: the arena map type (6.9) and the bpf_task_from_pid kfunc (6.2).
+  const arena = findings.find((f) => f.code === 'kernel-feature-missing' && /BPF_MAP_TYPE_ARENA/.test(f.message));
+  assert.match(arena!.message, /map type BPF_MAP_TYPE_ARENA is not available in 6\.1\.0-56-amd64$/);
+  const kfunc = findings.filter((f) => f.code === 'kernel-feature-missing' && /bpf_task_from_pid/.test(f.message));
+  assert.deepEqual(kfunc.map((f) => [f.line, f.message]), [[43, 'kfunc bpf_task_from_pid() is not available in 6.1.0-56-amd64']]);
   // __kmalloc became __kmalloc_noprof in 6.10.
   assert.match(byLine(26)[0].message, /__kmalloc .* is missing in 6\.12\.117\+deb12-amd64, 6\.18\.44-fc-v669; it is __kmalloc_noprof there/);
 });

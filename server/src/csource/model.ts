@@ -115,6 +115,8 @@ function unwrapDeclarator(d: Node | null, type: TypeText): { name: string; node:
         d = d.childForFieldName('declarator') ?? d.namedChild(0);
         break;
       case 'function_declarator':
+        // `int f(void)` declares a function, not a variable; `int (*fp)(void)` is a pointer variable.
+        if (d.childForFieldName('declarator')?.type === 'identifier') return undefined;
         d = d.childForFieldName('declarator');
         break;
       default:
@@ -143,9 +145,10 @@ export function declaredVars(decl: Node): CVar[] {
 }
 
 function sectionOf(stmt: Node | null): CSection | undefined {
-  // expression_statement > call_expression(SEC, argument_list(string_literal))
-  const call = stmt?.type === 'expression_statement' ? stmt.namedChild(0) : stmt;
-  if (!call || call.type !== 'call_expression' || call.childForFieldName('function')?.text !== 'SEC') return undefined;
+  // SEC("...") parses as a call statement, or inside one (`SEC("license") = "GPL";` is an assignment).
+  if (!stmt || (stmt.type !== 'expression_statement' && stmt.type !== 'declaration')) return undefined;
+  const call = stmt.descendantsOfType('call_expression').find((c) => c?.childForFieldName('function')?.text === 'SEC');
+  if (!call) return undefined;
   const str = call.childForFieldName('arguments')?.namedChild(0);
   if (!str || str.type !== 'string_literal') return undefined;
   const content = str.namedChildren.find((c) => c?.type === 'string_content');

@@ -25,10 +25,21 @@ export class CParser {
 
   /** A full parse, or an incremental one when given the previous tree already edited with `edit`. */
   parse(text: string, previous?: Tree): Tree {
-    const tree = this.parser.parse(text, previous ?? null);
+    const tree = this.parser.parse(maskAttributeMacros(text), previous ?? null);
     if (!tree) throw new Error('tree-sitter returned no tree');
     return tree;
   }
+}
+
+/**
+ * Attribute-like macros (`__ksym`, `__kconfig`, `__weak`...) trailing a declaration make tree-sitter,
+ * which does not expand macros, misparse everything after them. They are blanked to spaces of the same
+ * length before parsing, so every offset still matches the document.
+ */
+const ATTRIBUTE_MACROS = /\b(?:__ksym|__kconfig|__weak|__hidden|__always_inline|__noinline|__arg_\w+|__percpu_kptr|__kptr_untrusted|__kptr|__rcu|__user|__force|__iomem|__must_check|__uptr)\b/g;
+
+export function maskAttributeMacros(text: string): string {
+  return text.replace(ATTRIBUTE_MACROS, (m) => ' '.repeat(m.length));
 }
 
 export interface TextPoint {

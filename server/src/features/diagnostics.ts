@@ -6,6 +6,7 @@ import { Kind } from '../btf/wire';
 import { SecDef } from '../sections/libbpf-sections';
 import { matchSection, suggestSections } from '../sections/match';
 import { CORE_READ_MACROS, Scope, callContext, expressionType } from './expression';
+import { hasAttachType, hasHelper, hasKfunc, hasMapType, hasProgType } from './kernel-features';
 import { Kernel, ParsedFile, targetBtfName } from './language-service';
 import { CType, MemberInfo, TypeEnv, composite, deref, member } from './types';
 
@@ -69,7 +70,50 @@ export function computeDiagnostics(file: ParsedFile, kernels: Kernel[], env: Dia
   checkLegacyMaps(file, add);
   checkLicense(file, add);
   checkCoreReads(file, kernels, add);
+  checkKernelFeatures(file, kernels, add);
   return out;
+}
+
+/** Helpers, kfuncs, map, program and attach types that some target kernels lack. */
+function checkKernelFeatures(file: ParsedFile, kernels: Kernel[], add: Add): void {
+  if (kernels.length === 0) return;
+  const text = file.doc.getText();
+  const lacking = (has: (k: Kernel) => boolean) => kernels.filter((k) => !has(k)).map((k) => k.label);
+  const report = (start: number, end: number, what: string, missing: string[]) => {
+    if (missing.length === 0) return;
+    add(start, end, missing.length === kernels.length ? DiagnosticSeverity.Error : DiagnosticSeverity.Warning, 'kernel-feature-missing',
+      `${what} is not available in ${missing.join(', ')}`);
+  };
+  const own = new Set(file.model.functions.map((f) => f.name));
+  const seenCalls = new Map<string, string[]>();
+  for (const m of text.matchAll(/\b(bpf_\w+)\s*\(/g)) {
+    const name = m[1];
+    if (own.has(name) || name.startsWith('bpf_core_')) continue;
+    const lineStart = text.lastIndexOf('\n', m.index!) + 1;
+    if (/\b(extern|__ksym)\b/.test(text.slice(lineStart, text.indexOf('\n', m.index!)))) continue; // the declaration, not a use
+    let missing = seenCalls.get(name);
+    if (!missing) {
+      // A helper if any kernel knows BPF_FUNC_<name>; else a kfunc if any kernel has the FUNC; else not ours to judge.
+      const helper = kernels.some((k) => hasHelper(k.btf, name));
+      const kfunc = !helper && kernels.some((k) => hasKfunc(k.btf, name));
+      missing = helper ? lacking((k) => hasHelper(k.btf, name)) : kfunc ? lacking((k) => hasKfunc(k.btf, name)) : [];
+      seenCalls.set(name, missing);
+    }
+    const kind = kernels.some((k) => hasHelper(k.btf, name)) ? 'helper' : 'kfunc';
+    report(m.index!, m.index! + name.length, `${kind} ${name}()`, missing);
+  }
+  for (const map of file.model.maps) {
+    const type = map.fields.type;
+    if (!type || !/^BPF_MAP_TYPE_\w+$/.test(type)) continue;
+    const at = text.indexOf(type, text.lastIndexOf('struct', map.nameSpan.start));
+    if (at >= 0) report(at, at + type.length, `map type ${type}`, lacking((k) => hasMapType(k.btf, type)));
+  }
+  for (const sec of file.model.sections) {
+    const m = matchSection(sec.name);
+    if (!m) continue;
+    report(sec.span.start, sec.span.end, `program type ${m.def.progType}`, lacking((k) => hasProgType(k.btf, m.def.progType)));
+    if (m.def.attachType) report(sec.span.start, sec.span.end, `attach type ${m.def.attachType}`, lacking((k) => hasAttachType(k.btf, m.def.attachType!)));
+  }
 }
 
 type Add = (start: number, end: number, severity: DiagnosticSeverity, code: string, message: string, data?: DiagnosticFix) => void;
