@@ -80,6 +80,17 @@ describe('language server over stdio', { skip: cliSkip ?? sharedSkip }, () => {
     await lsp.conn.sendNotification(DidChangeTextDocumentNotification.type, { textDocument: { uri, version: 5 }, contentChanges: [{ text }] });
   });
 
+  test('map types and flags complete inside __uint(type, and __uint(map_flags, from the kernel', async () => {
+    const edited = text.replace('__uint(type, BPF_MAP_TYPE_RINGBUF);', '__uint(type, BPF_MAP_TYPE_);\n\t__uint(map_flags, BPF_F_);');
+    await lsp.conn.sendNotification(DidChangeTextDocumentNotification.type, { textDocument: { uri, version: 7 }, contentChanges: [{ text: edited }] });
+    const types = (await lsp.conn.sendRequest(CompletionRequest.type, { textDocument: { uri }, position: at(edited, 'BPF_MAP_TYPE_)', 'BPF_MAP_TYPE_'.length) })) as CompletionList;
+    const t = types.items.map((i) => i.label);
+    for (const m of ['BPF_MAP_TYPE_HASH', 'BPF_MAP_TYPE_RINGBUF', 'BPF_MAP_TYPE_ARENA']) assert.ok(t.includes(m), m);
+    const flags = (await lsp.conn.sendRequest(CompletionRequest.type, { textDocument: { uri }, position: at(edited, 'BPF_F_)', 'BPF_F_'.length) })) as CompletionList;
+    assert.ok(flags.items.some((i) => i.label === 'BPF_F_NO_PREALLOC'));
+    await lsp.conn.sendNotification(DidChangeTextDocumentNotification.type, { textDocument: { uri, version: 8 }, contentChanges: [{ text }] });
+  });
+
   test('hover on SEC("tp_btf/sched_switch") names BPF_PROG_TYPE_TRACING and BPF_TRACE_RAW_TP', async () => {
     const h = await lsp.conn.sendRequest(HoverRequest.type, { textDocument: { uri }, position: at(text, 'tp_btf/sched_switch', 4) });
     const v = hoverText(h);

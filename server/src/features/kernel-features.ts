@@ -36,3 +36,19 @@ export function hasKfunc(btf: Btf, name: string): boolean {
   if (!tagged) return true;
   return btf.findByName('bpf_kfunc', Kind.DeclTag).some((t) => btf.sizeOrType(t) === id);
 }
+
+const flagCache = new WeakMap<Btf, string[]>();
+
+/** Every `BPF_F_*` flag the kernel's enums define (map, update and program flags live in anonymous enums). */
+export function bpfFlags(btf: Btf): string[] {
+  let flags = flagCache.get(btf);
+  if (!flags) {
+    const set = new Set<string>();
+    for (let id = 1; id < btf.typeCount; id++) {
+      if (btf.kind(id) !== Kind.Enum) continue;
+      for (const v of (btf.type(id) as EnumType).values) if (v.name.startsWith('BPF_F_')) set.add(v.name);
+    }
+    flagCache.set(btf, (flags = [...set].sort()));
+  }
+  return flags;
+}

@@ -18,6 +18,7 @@ import { formatPahole } from '../layout/pahole';
 import { matchSection, sectionSpellings } from '../sections/match';
 import { CallContext, CORE_READ_MACROS, Scope, callContext, coreReadTarget, expressionType, identifierType } from './expression';
 import { HelperDoc } from './helper-docs';
+import { bpfFlags, enumValues } from './kernel-features';
 import { CType, MemberInfo, TypeEnv, composite, deref, essentialName, membersOf, step, typeText } from './types';
 
 export interface Kernel {
@@ -222,6 +223,13 @@ export function getLanguageService(ctx: ServiceContext) {
 
     const sec = /\bSEC\s*\(\s*"([^"]*)$/.exec(line);
     if (sec) return sectionCompletion(sec[1]);
+
+    const mapField = /\b__uint\s*\(\s*(type|map_flags)\s*,[^)]*$/.exec(line);
+    if (mapField) {
+      const btf = described().btf;
+      const names = mapField[1] === 'type' ? [...enumValues(btf, 'bpf_map_type')].filter((n) => n !== '__MAX_BPF_MAP_TYPE') : bpfFlags(btf);
+      return CompletionList.create(names.map((label) => ({ label, kind: CompletionItemKind.EnumMember, detail: described().label })), false);
+    }
 
     const partial = /(\w*)$/.exec(line)![1];
     const wordStart = offset - partial.length;
