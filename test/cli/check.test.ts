@@ -38,6 +38,13 @@ test('portability problems are reported per kernel, at their lines', { skip: cli
   assert.match(byLine(26)[0].message, /__kmalloc .* is missing in 6\.12\.117\+deb12-amd64, 6\.18\.44-fc-v669; it is __kmalloc_noprof there/);
 });
 
+test('CO-RE guards: ruled-out branches are not reported; all-missing alternatives are', { skip: cliSkip ?? sharedSkip }, () => {
+  const { status, findings } = check('test/fixtures/programs/guards.bpf.c');
+  assert.equal(status, 0, 'no errors: every access is guarded');
+  assert.deepEqual(findings.map((f) => [f.line, f.severity, f.code]), [[30, 'warning', 'core-no-alternative']]);
+  assert.match(findings[0].message, /none of the 2 guarded alternatives \(x->old_mnt_userns; x->old_mnt_idmap\) exists in 6\.18\.44-fc-v669/);
+});
+
 test('a clean program gets no findings and exit code 0', { skip: cliSkip ?? sharedSkip }, () => {
   const r = check('test/fixtures/lsp/handler.bpf.c');
   // The fixture's one deliberate mistake is its misspelled SEC.

@@ -56,6 +56,8 @@ export interface CStruct {
   name: string;
   members: CVar[];
   span: Span;
+  /** A CO-RE flavour (`task_struct___old`) or a `preserve_access_index` type: relocated against the kernel's. */
+  relocatable: boolean;
 }
 
 export interface CDocument {
@@ -235,7 +237,11 @@ function collectStructs(n: Node, out: Map<string, CStruct>): void {
     if (!name || !body) continue;
     const members: CVar[] = [];
     for (const f of body.namedChildren) if (f?.type === 'field_declaration') members.push(...declaredVars(f));
-    out.set(`${s.type === 'union_specifier' ? 'union' : 'struct'} ${name.text}`, { kind: s.type === 'union_specifier' ? 'union' : 'struct', name: name.text, members, span: span(s) });
+    const decl = s.parent?.type === 'declaration' || s.parent?.type === 'type_definition' ? s.parent : s;
+    const relocatable = name.text.includes('___') || /preserve_access_index/.test(decl.text.slice(body.endIndex - decl.startIndex, body.endIndex - decl.startIndex + 80));
+    out.set(`${s.type === 'union_specifier' ? 'union' : 'struct'} ${name.text}`, {
+      kind: s.type === 'union_specifier' ? 'union' : 'struct', name: name.text, members, span: span(s), relocatable,
+    });
   }
 }
 

@@ -6,6 +6,7 @@ import { Kind } from '../btf/wire';
 import { SecDef } from '../sections/libbpf-sections';
 import { matchSection, suggestSections } from '../sections/match';
 import { CORE_READ_MACROS, Scope, callContext, expressionType } from './expression';
+import { guardedChains, guardHolds, guardsAround } from './core-guards';
 import { hasAttachType, hasHelper, hasKfunc, hasMapType, hasProgType } from './kernel-features';
 import { Kernel, ParsedFile, targetBtfName } from './language-service';
 import { CType, MemberInfo, TypeEnv, composite, deref, member } from './types';
@@ -169,9 +170,12 @@ function checkCoreReads(file: ParsedFile, kernels: Kernel[], add: Add): void {
     const missingIn: string[] = [];
     let failedField = '';
     let argAt = { start: open, end: close };
+    const guards = guardsAround(file.tree, text, m.index!);
     for (const k of kernels) {
-      const env: TypeEnv = { btf: k.btf, structs };
+      const env: TypeEnv = { btf: k.btf, structs, core: true };
       const scope: Scope = { doc: file.model, tree: file.tree, env, offset: open };
+      // A branch whose CO-RE guard is false in this kernel never runs there.
+      if (guards.some((g) => guardHolds(g, scope) === false)) continue;
       let cur: CType | undefined = expressionType(args[spec.src], scope);
       if (!cur || !composite(deref(cur, env) ?? cur, env)?.btfId) break; // not a kernel type: nothing CO-RE checks
       let offsetInCall = open + args.slice(0, spec.src + 1).join(',').length + 1;
@@ -198,6 +202,17 @@ function checkCoreReads(file: ParsedFile, kernels: Kernel[], add: Add): void {
     if (missingIn.length) {
       add(argAt.start, argAt.end, missingIn.length === kernels.length ? DiagnosticSeverity.Error : DiagnosticSeverity.Warning, 'core-field-missing',
         `CO-RE: ${failedField} does not exist in ${missingIn.join(', ')}${missingIn.length < kernels.length ? ': guard it with bpf_core_field_exists()' : ''}`);
+    }
+  }
+  // Guarded alternatives that are all missing in a kernel: the program silently takes its fallback there.
+  for (const chain of guardedChains(file.tree, text)) {
+    const none = kernels.filter((k) => {
+      const scope: Scope = { doc: file.model, tree: file.tree, env: { btf: k.btf, structs, core: true }, offset: chain[0].start };
+      return chain.every((g) => guardHolds(g, scope) === false);
+    });
+    if (none.length) {
+      add(chain[0].start, chain[chain.length - 1].end, DiagnosticSeverity.Warning, 'core-no-alternative',
+        `CO-RE: none of the ${chain.length} guarded alternatives (${chain.map((g) => g.arg).join('; ')}) exists in ${none.map((k) => k.label).join(', ')}: the program silently takes its fallback there`);
     }
   }
 }

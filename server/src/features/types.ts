@@ -17,6 +17,8 @@ export interface TypeEnv {
   btf: Btf;
   /** Structs the file and its project headers define, keyed `struct name` / `union name`. */
   structs: Map<string, CStruct>;
+  /** Resolve CO-RE-relocatable local structs to the kernel's type, as libbpf does at load time. */
+  core?: boolean;
 }
 
 /** CO-RE flavours: `task_struct___old` matches the kernel's `task_struct` (libbpf's bpf_core_essential_name_len). */
@@ -36,7 +38,7 @@ export function baseType(base: string, env: TypeEnv): CType {
   const m = /^(struct|union|enum) (\w+)$/.exec(base);
   if (m) {
     const local = env.structs.get(base);
-    if (local && m[1] !== 'enum') return { k: 'local', s: local };
+    if (local && m[1] !== 'enum' && !(env.core && local.relocatable)) return { k: 'local', s: local };
     const kind = m[1] === 'struct' ? Kind.Struct : m[1] === 'union' ? Kind.Union : undefined;
     const id = kind !== undefined ? env.btf.findFirst(essentialName(m[2]), kind) : firstEnum(env.btf, m[2]);
     return id !== undefined ? { k: 'btf', id } : { k: 'other', text: base };

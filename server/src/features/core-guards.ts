@@ -1,0 +1,98 @@
+// CO-RE guards: `if (bpf_core_field_exists(...))`, `bpf_core_type_exists(...)` and
+// `bpf_core_enum_value_exists(...)` decide, per kernel, which accesses a program makes there. An access in
+// a branch whose guard is false in a kernel is not reported for that kernel.
+import type { Node, Tree } from 'web-tree-sitter';
+import { Kind } from '../btf/wire';
+import { enumValues } from './kernel-features';
+import { expressionType, Scope } from './expression';
+import { deref, essentialName, member } from './types';
+
+export interface Guard {
+  fn: 'field_exists' | 'type_exists' | 'enum_value_exists';
+  /** The macro's argument text. */
+  arg: string;
+  /** Written as `!bpf_core_...(...)`. */
+  negated: boolean;
+  /** Where the guard call sits, for diagnostics. */
+  start: number;
+  end: number;
+}
+
+/** The CO-RE guards a condition's text holds, in order. */
+export function guardsIn(condition: string, base: number): Guard[] {
+  const out: Guard[] = [];
+  for (const m of condition.matchAll(/(!\s*)?\bbpf_core_(field_exists|type_exists|enum_value_exists)\s*\(/g)) {
+    const open = m.index! + m[0].length;
+    let depth = 1;
+    let i = open;
+    for (; i < condition.length && depth > 0; i++) {
+      if (condition[i] === '(') depth++;
+      else if (condition[i] === ')') depth--;
+    }
+    if (depth !== 0) continue;
+    out.push({ fn: m[2] as Guard['fn'], arg: condition.slice(open, i - 1).trim(), negated: !!m[1], start: base + m.index!, end: base + i });
+  }
+  return out;
+}
+
+/** Whether a guard is true in the kernel of `scope.env`; undefined when it cannot be decided. */
+export function guardHolds(g: Guard, scope: Scope): boolean | undefined {
+  const btf = scope.env.btf;
+  let v: boolean | undefined;
+  if (g.fn === 'field_exists') {
+    const m = /^(.*?)(->|\.)\s*(\w+)\s*$/s.exec(g.arg);
+    if (!m) return undefined;
+    const base = expressionType(m[1], scope);
+    if (!base) return undefined;
+    v = member(m[2] === '->' ? deref(base, scope.env) ?? base : base, m[3], scope.env) !== undefined;
+  } else if (g.fn === 'type_exists') {
+    const m = /^(struct|union|enum)\s+(\w+)$/.exec(g.arg) ?? /^()(\w+)$/.exec(g.arg);
+    if (!m) return undefined;
+    const name = essentialName(m[2]);
+    const kind = m[1] === 'struct' ? Kind.Struct : m[1] === 'union' ? Kind.Union : m[1] === 'enum' ? Kind.Enum : Kind.Typedef;
+    v = btf.findFirst(name, kind) !== undefined || (kind === Kind.Enum && btf.findFirst(name, Kind.Enum64) !== undefined);
+  } else {
+    const m = /^enum\s+(\w+)\s*,\s*(\w+)$/.exec(g.arg);
+    if (!m) return undefined;
+    v = enumValues(btf, essentialName(m[1])).has(m[2]);
+  }
+  return g.negated ? !v : v;
+}
+
+const within = (n: Node | null, offset: number) => !!n && n.startIndex <= offset && offset < n.endIndex;
+
+/**
+ * The guards that must hold for code at `offset` to run: the conditions of the `if`s around it (then
+ * branch: the guards as written, all of them; else branch: a lone guard, inverted).
+ */
+export function guardsAround(tree: Tree, text: string, offset: number): Guard[] {
+  const out: Guard[] = [];
+  for (let n: Node | null = tree.rootNode.descendantForIndex(offset, offset); n; n = n.parent) {
+    if (n.type !== 'if_statement') continue;
+    const cond = n.childForFieldName('condition');
+    if (!cond) continue;
+    const guards = guardsIn(text.slice(cond.startIndex, cond.endIndex), cond.startIndex);
+    if (within(n.childForFieldName('consequence'), offset)) out.push(...guards);
+    else if (within(n.childForFieldName('alternative'), offset) && guards.length === 1) out.push({ ...guards[0], negated: !guards[0].negated });
+  }
+  return out;
+}
+
+/** Chains `if (guard A) ... else if (guard B) ...` with two or more positive guards: alternatives of one access. */
+export function guardedChains(tree: Tree, text: string): Guard[][] {
+  const chains: Guard[][] = [];
+  for (const n of tree.rootNode.descendantsOfType('if_statement')) {
+    if (!n || n.parent?.type === 'else_clause') continue; // counted from the head of its chain
+    const chain: Guard[] = [];
+    for (let cur: Node | null = n; cur && cur.type === 'if_statement'; ) {
+      const cond = cur.childForFieldName('condition');
+      const g = cond ? guardsIn(text.slice(cond.startIndex, cond.endIndex), cond.startIndex).filter((x) => !x.negated && x.fn === 'field_exists') : [];
+      if (g.length !== 1) break;
+      chain.push(g[0]);
+      const alt = cur.childForFieldName('alternative');
+      cur = alt?.type === 'else_clause' ? alt.namedChild(0) : alt;
+    }
+    if (chain.length >= 2) chains.push(chain);
+  }
+  return chains;
+}
