@@ -45,6 +45,16 @@ test('CO-RE guards: ruled-out branches are not reported; all-missing alternative
   assert.match(findings[0].message, /none of the 2 guarded alternatives \(x->old_mnt_userns; x->old_mnt_idmap\) exists in 6\.18\.44-fc-v669/);
 });
 
+test('program heads that do not fit their sections are warned about, with the fix', { skip: cliSkip ?? sharedSkip }, () => {
+  const { findings } = check('test/fixtures/programs/heads.bpf.c');
+  const heads = findings.filter((f) => f.code === 'program-head').map((f) => [f.line, f.message]);
+  assert.equal(heads.length, 3);
+  assert.match(heads[0][1] as string, /BPF_PROG .* SEC\("kprobe\/do_unlinkat"\) is BPF_PROG_TYPE_KPROBE: use BPF_KPROBE/);
+  assert.match(heads[1][1] as string, /BPF_KPROBE .* BPF_PROG_TYPE_TRACING, .* use BPF_PROG/);
+  assert.match(heads[2][1] as string, /receive struct xdp_md \*, not struct __sk_buff \*/);
+  assert.deepEqual(heads.map((h) => h[0]), [7, 13, 19]);
+});
+
 test('a clean program gets no findings and exit code 0', { skip: cliSkip ?? sharedSkip }, () => {
   const r = check('test/fixtures/lsp/handler.bpf.c');
   // The fixture's one deliberate mistake is its misspelled SEC.

@@ -5,6 +5,7 @@ import { Diagnostic, DiagnosticSeverity, Range } from 'vscode-languageserver-typ
 import { Kind } from '../btf/wire';
 import { SecDef } from '../sections/libbpf-sections';
 import { matchSection, suggestSections } from '../sections/match';
+import { BTF_TYPED_PROGRAMS, PROGRAM_CONTEXT } from '../sections/program-context';
 import { CORE_READ_MACROS, Scope, callContext, expressionType } from './expression';
 import { guardedChains, guardHolds, guardsAround } from './core-guards';
 import { hasAttachType, hasHelper, hasKfunc, hasMapType, hasProgType } from './kernel-features';
@@ -72,7 +73,37 @@ export function computeDiagnostics(file: ParsedFile, kernels: Kernel[], env: Dia
   checkLicense(file, add);
   checkCoreReads(file, kernels, add);
   checkKernelFeatures(file, kernels, add);
+  checkProgramHeads(file, add);
   return out;
+}
+
+/** The program's head fits its section: BPF_PROG for BTF-typed programs, BPF_KPROBE for kprobes, the right context. */
+function checkProgramHeads(file: ParsedFile, add: Add): void {
+  for (const f of file.model.functions) {
+    if (!f.section) continue;
+    const m = matchSection(f.section.name);
+    if (!m) continue;
+    const pt = m.def.progType;
+    const sec = m.def.sec.replace(/[+/]$/, '');
+    const at = (msg: string) => add(f.nameSpan.start, f.nameSpan.end, DiagnosticSeverity.Warning, 'program-head', msg);
+    const kprobeLike = f.macro === 'BPF_KPROBE' || f.macro === 'BPF_KRETPROBE' || f.macro === 'BPF_KSYSCALL' || f.macro === 'BPF_KPROBE_SYSCALL';
+    if ((f.macro === 'BPF_PROG' || f.macro === 'BPF_PROG2') && !BTF_TYPED_PROGRAMS.has(pt) && pt !== 'BPF_PROG_TYPE_RAW_TRACEPOINT') {
+      at(`${f.macro} reads BTF-typed arguments, but SEC("${f.section.name}") is ${pt}: use ${pt === 'BPF_PROG_TYPE_KPROBE' ? (sec.startsWith('ksyscall') ? 'BPF_KSYSCALL' : sec.includes('ret') ? 'BPF_KRETPROBE' : 'BPF_KPROBE') : `a plain function taking ${PROGRAM_CONTEXT[pt] ?? 'its context'} *`}`);
+    } else if (kprobeLike && BTF_TYPED_PROGRAMS.has(pt)) {
+      at(`${f.macro} reads pt_regs, but SEC("${f.section.name}") is ${pt}, whose arguments come typed from BTF: use BPF_PROG`);
+    } else if (f.macro === 'BPF_KPROBE' && /kretprobe|kretsyscall/.test(sec)) {
+      at(`BPF_KPROBE under SEC("${f.section.name}"): a return probe sees the return value: use BPF_KRETPROBE`);
+    } else if (f.macro === 'BPF_KRETPROBE' && /^(kprobe|uprobe)/.test(sec)) {
+      at(`BPF_KRETPROBE under SEC("${f.section.name}") reads a return value an entry probe does not have: use BPF_KPROBE`);
+    } else if (!f.macro && f.params.length > 0) {
+      const want = PROGRAM_CONTEXT[pt];
+      const p = f.params[0];
+      const got = p.type.base;
+      if (want?.startsWith('struct ') && !want.includes('<') && /^struct \w+$/.test(got) && p.type.pointers === 1 && got.replace(/___\w+$/, '') !== want) {
+        at(`${pt} programs receive ${want} *, not ${got} *: change the parameter's type`);
+      }
+    }
+  }
 }
 
 /** Helpers, kfuncs, map, program and attach types that some target kernels lack. */

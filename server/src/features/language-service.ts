@@ -16,6 +16,7 @@ import { layoutOf } from '../layout/model';
 import { formatPahole } from '../layout/pahole';
 
 import { matchSection, sectionSpellings } from '../sections/match';
+import { PROGRAM_CONTEXT } from '../sections/program-context';
 import { CallContext, CORE_READ_MACROS, Scope, callContext, coreReadTarget, expressionType, identifierType } from './expression';
 import { HelperDoc } from './helper-docs';
 import { bpfFlags, enumValues } from './kernel-features';
@@ -194,6 +195,7 @@ export function getLanguageService(ctx: ServiceContext) {
       '',
       `- program type: \`${d.progType}\``,
       `- expected attach type: \`${d.attachType ?? '0'}\``,
+      `- context: ${PROGRAM_CONTEXT[d.progType] ? `\`${PROGRAM_CONTEXT[d.progType]}${PROGRAM_CONTEXT[d.progType].startsWith('struct') ? ' *' : ''}\`` : 'see the kernel documentation'}`,
     ];
     if (d.flags.length) lines.push(`- flags: ${d.flags.map((f) => `\`SEC_${f}\``).join(', ')}`);
     if (m.noAutoload) lines.push('- `?`: not loaded automatically (enable with `bpf_program__set_autoload()`)');

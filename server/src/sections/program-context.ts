@@ -1,0 +1,38 @@
+// The context each program type receives (its first argument), as data. BTF-typed programs (tracing,
+// lsm, struct_ops...) receive the traced function's own arguments instead, through BPF_PROG.
+export const PROGRAM_CONTEXT: Readonly<Record<string, string>> = {
+  BPF_PROG_TYPE_SOCKET_FILTER: 'struct __sk_buff',
+  BPF_PROG_TYPE_KPROBE: 'struct pt_regs',
+  BPF_PROG_TYPE_SCHED_CLS: 'struct __sk_buff',
+  BPF_PROG_TYPE_SCHED_ACT: 'struct __sk_buff',
+  BPF_PROG_TYPE_TRACEPOINT: 'struct trace_event_raw_<event>',
+  BPF_PROG_TYPE_XDP: 'struct xdp_md',
+  BPF_PROG_TYPE_PERF_EVENT: 'struct bpf_perf_event_data',
+  BPF_PROG_TYPE_CGROUP_SKB: 'struct __sk_buff',
+  BPF_PROG_TYPE_CGROUP_SOCK: 'struct bpf_sock',
+  BPF_PROG_TYPE_LWT_IN: 'struct __sk_buff',
+  BPF_PROG_TYPE_LWT_OUT: 'struct __sk_buff',
+  BPF_PROG_TYPE_LWT_XMIT: 'struct __sk_buff',
+  BPF_PROG_TYPE_LWT_SEG6LOCAL: 'struct __sk_buff',
+  BPF_PROG_TYPE_SOCK_OPS: 'struct bpf_sock_ops',
+  BPF_PROG_TYPE_SK_SKB: 'struct __sk_buff',
+  BPF_PROG_TYPE_CGROUP_DEVICE: 'struct bpf_cgroup_dev_ctx',
+  BPF_PROG_TYPE_SK_MSG: 'struct sk_msg_md',
+  BPF_PROG_TYPE_RAW_TRACEPOINT: 'struct bpf_raw_tracepoint_args',
+  BPF_PROG_TYPE_CGROUP_SOCK_ADDR: 'struct bpf_sock_addr',
+  BPF_PROG_TYPE_LIRC_MODE2: 'unsigned int',
+  BPF_PROG_TYPE_SK_REUSEPORT: 'struct sk_reuseport_md',
+  BPF_PROG_TYPE_FLOW_DISSECTOR: 'struct __sk_buff',
+  BPF_PROG_TYPE_CGROUP_SYSCTL: 'struct bpf_sysctl',
+  BPF_PROG_TYPE_CGROUP_SOCKOPT: 'struct bpf_sockopt',
+  BPF_PROG_TYPE_TRACING: 'the traced function\'s arguments (BPF_PROG)',
+  BPF_PROG_TYPE_STRUCT_OPS: 'the operation\'s arguments (BPF_PROG)',
+  BPF_PROG_TYPE_EXT: 'the replaced function\'s arguments',
+  BPF_PROG_TYPE_LSM: 'the LSM hook\'s arguments (BPF_PROG)',
+  BPF_PROG_TYPE_SK_LOOKUP: 'struct bpf_sk_lookup',
+  BPF_PROG_TYPE_SYSCALL: 'the syscall program\'s own argument struct',
+  BPF_PROG_TYPE_NETFILTER: 'struct bpf_nf_ctx',
+};
+
+/** Program types whose arguments come typed from BTF, read with BPF_PROG. */
+export const BTF_TYPED_PROGRAMS = new Set(['BPF_PROG_TYPE_TRACING', 'BPF_PROG_TYPE_LSM', 'BPF_PROG_TYPE_STRUCT_OPS', 'BPF_PROG_TYPE_EXT']);
