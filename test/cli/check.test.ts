@@ -55,6 +55,14 @@ test('program heads that do not fit their sections are warned about, with the fi
   assert.deepEqual(heads.map((h) => h[0]), [7, 13, 19]);
 });
 
+test('direct reads through kernel pointers: warned in kprobe programs, with the BPF_CORE_READ rewrite; legal in tp_btf', { skip: cliSkip ?? sharedSkip }, () => {
+  const { findings } = check('test/fixtures/programs/direct.bpf.c');
+  const direct = findings.filter((f) => f.code === 'direct-kernel-read');
+  assert.deepEqual(direct.map((f) => [f.line, f.column]), [[11, 13], [13, 18]]);
+  assert.match(direct[0].message, /read with BPF_CORE_READ\(t, real_parent, tgid\)/);
+  assert.match(direct[1].message, /read with BPF_CORE_READ\(name, name\)/);
+});
+
 test('a clean program gets no findings and exit code 0', { skip: cliSkip ?? sharedSkip }, () => {
   const r = check('test/fixtures/lsp/handler.bpf.c');
   // The fixture's one deliberate mistake is its misspelled SEC.

@@ -74,7 +74,55 @@ export function computeDiagnostics(file: ParsedFile, kernels: Kernel[], env: Dia
   checkCoreReads(file, kernels, add);
   checkKernelFeatures(file, kernels, add);
   checkProgramHeads(file, add);
+  checkDirectReads(file, kernels, add);
   return out;
+}
+
+/** Program types where the verifier refuses plain loads through kernel pointers: reads go through bpf_probe_read_kernel. */
+const PROBE_READ_ONLY = new Set(['BPF_PROG_TYPE_KPROBE', 'BPF_PROG_TYPE_TRACEPOINT', 'BPF_PROG_TYPE_RAW_TRACEPOINT', 'BPF_PROG_TYPE_PERF_EVENT']);
+const READ_MACROS = /^(BPF_CORE_READ\w*|BPF_PROBE_READ\w*|bpf_core_\w+|bpf_probe_read\w*|__builtin_preserve_access_index)$/;
+
+/** `a->b` through a kernel pointer in a kprobe/tracepoint program: the verifier refuses it; offer BPF_CORE_READ. */
+function checkDirectReads(file: ParsedFile, kernels: Kernel[], add: Add): void {
+  if (kernels.length === 0) return;
+  const structs = new Map(file.headerStructs);
+  for (const [k, v] of file.model.structs) structs.set(k, v);
+  const env: TypeEnv = { btf: kernels[0].btf, structs };
+  for (const f of file.model.functions) {
+    const m = f.section && matchSection(f.section.name);
+    if (!m || !PROBE_READ_ONLY.has(m.def.progType)) continue;
+    const ctxParam = f.macro ? undefined : f.params[0]?.name;
+    const brace = file.tree.rootNode.descendantForIndex(f.body.start, f.body.start + 1);
+    const body = brace?.type === 'compound_statement' ? brace : brace?.parent;
+    if (!body) continue;
+    for (const fe of body.descendantsOfType('field_expression')) {
+      if (!fe || fe.childForFieldName('operator')?.text !== '->') continue;
+      if (fe.parent?.type === 'field_expression' && fe.parent.childForFieldName('argument')?.id === fe.id) continue; // report the whole chain once
+      if (fe.parent?.type === 'pointer_expression' && fe.parent.text.startsWith('&')) continue; // taking an address reads nothing
+      let inRead = false;
+      for (let a = fe.parent; a && !inRead; a = a.parent) {
+        if (a.type === 'call_expression' && READ_MACROS.test(a.childForFieldName('function')?.text ?? '')) inRead = true;
+      }
+      if (inRead) continue;
+      // The innermost base of the chain, and the names it walks.
+      const names: string[] = [];
+      let base = fe;
+      while (base.type === 'field_expression' && base.childForFieldName('operator')?.text === '->') {
+        names.unshift(base.childForFieldName('field')?.text ?? '');
+        base = base.childForFieldName('argument')!;
+        if (!base) break;
+      }
+      if (!base || base.type !== 'identifier' || base.text === ctxParam) continue;
+      const scope: Scope = { doc: file.model, tree: file.tree, env, offset: fe.startIndex };
+      const t = expressionType(base.text, scope);
+      const c = t && composite(deref(t, env) ?? t, env);
+      if (!c?.btfId) continue; // a local struct, a map value, the context: direct access is fine
+      const fix = `BPF_CORE_READ(${base.text}, ${names.join(', ')})`;
+      add(fe.startIndex, fe.endIndex, DiagnosticSeverity.Warning, 'direct-kernel-read',
+        `${m.def.progType} programs cannot dereference kernel pointers directly (the verifier rejects it): read with ${fix}`,
+        { title: `Rewrite as ${fix}`, range: Range.create(file.doc.positionAt(fe.startIndex), file.doc.positionAt(fe.endIndex)), newText: fix });
+    }
+  }
 }
 
 /** The program's head fits its section: BPF_PROG for BTF-typed programs, BPF_KPROBE for kprobes, the right context. */
