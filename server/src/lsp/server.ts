@@ -154,8 +154,19 @@ export function startServer(connection: Connection): void {
     }
   }
 
+  /**
+   * Document notifications are handled in order, per document, even though parsing waits for tree-sitter
+   * to load; requests wait for the notifications before them, so a hover right after didOpen sees the file.
+   */
+  const pending = new Map<string, Promise<void>>();
+  function inOrder(uri: string, work: () => Promise<void>): void {
+    const next = (pending.get(uri) ?? Promise.resolve()).then(work).catch((e) => log(`Error while updating ${uri}: ${(e as Error).stack}`));
+    pending.set(uri, next);
+  }
+
   async function runSafe<T>(what: string, uri: string, empty: T, token: CancellationToken | undefined, fn: (s: LanguageService, d: DocState) => T): Promise<T> {
     const s = await service;
+    await pending.get(uri);
     const d = docs.get(uri);
     if (!d || token?.isCancellationRequested) return empty;
     try {
@@ -201,7 +212,7 @@ export function startServer(connection: Connection): void {
     if (JSON.stringify(settings) !== before) reload();
   }
 
-  connection.onDidOpenTextDocument(async ({ textDocument: t }) => {
+  connection.onDidOpenTextDocument(({ textDocument: t }) => inOrder(t.uri, async () => {
     const parser = await parserReady;
     const doc = TextDocument.create(t.uri, t.languageId, t.version, t.text);
     const tree = parser.parse(t.text);
@@ -210,9 +221,9 @@ export function startServer(connection: Connection): void {
     const state: DocState = { doc, tree, model, path, headerStructs: (await headers).structsFor(path, model.includes) };
     docs.set(t.uri, state);
     publishDiagnostics(state);
-  });
+  }));
 
-  connection.onDidChangeTextDocument(async ({ textDocument: t, contentChanges }) => {
+  connection.onDidChangeTextDocument(({ textDocument: t, contentChanges }) => inOrder(t.uri, async () => {
     const parser = await parserReady;
     const state = docs.get(t.uri);
     if (!state) return;
@@ -237,15 +248,16 @@ export function startServer(connection: Connection): void {
     state.model = buildModel(next);
     state.headerStructs = (await headers).structsFor(state.path, state.model.includes);
     publishDiagnostics(state);
-  });
+  }));
 
-  connection.onDidCloseTextDocument(({ textDocument: t }) => {
+  connection.onDidCloseTextDocument(({ textDocument: t }) => inOrder(t.uri, async () => {
     const d = docs.get(t.uri);
     d?.tree.delete();
     docs.delete(t.uri);
     clearTimeout(pendingDiagnostics.get(t.uri));
+    pending.delete(t.uri);
     connection.sendDiagnostics({ uri: t.uri, diagnostics: [] });
-  });
+  }));
 
   connection.onHover((p, token) => (settings.hover.enable ? runSafe('hover', p.textDocument.uri, null, token, (s, d) => s.hover(d, p.position)) : null));
   connection.onCompletion((p, token) =>
