@@ -1,5 +1,5 @@
-// The build half of the extension: Build, Generate vmlinux.h, Generate skeleton, Load and verify and
-// compile_commands.json, all running the same host code as the `ebpf-ls` CLI (argument arrays, no shell).
+// The build half of the extension: Build, Generate vmlinux.h, Generate skeleton, Load and verify, Run and
+// trace and compile_commands.json, all running the same host code as the `ebpf-ls` CLI (argument arrays, no shell).
 // Commands that run tools named in settings refuse in an untrusted workspace.
 import { writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
@@ -8,6 +8,7 @@ import { buildObject, clangArgs, objectIsStale, objectPath } from '../../server/
 import { checkOverwrite, generateSkeleton, generateVmlinuxHeader, MARKER, skeletonName, WouldOverwrite } from '../../server/src/host/generate';
 import { RUNNING_KERNEL_BTF } from '../../server/src/host/load-btf';
 import { findTool, ToolError } from '../../server/src/host/tools';
+import { startTrace, TraceSession } from '../../server/src/host/trace';
 import { ProgramVerdict, verifyObject } from '../../server/src/host/verify';
 import { readConfig } from './config';
 import { showVerifierLog } from './verifier-view';
@@ -16,7 +17,9 @@ export function registerCommands(context: vscode.ExtensionContext): void {
   const output = vscode.window.createOutputChannel('eBPF');
   const problems = vscode.languages.createDiagnosticCollection('ebpf-build');
   const log = (line: string) => output.appendLine(`$ ${line}`);
-  context.subscriptions.push(output, problems);
+  const traceOutput = vscode.window.createOutputChannel('eBPF trace');
+  let trace: TraceSession | undefined;
+  context.subscriptions.push(output, problems, traceOutput);
 
   /** Runs a command body with trust gating, progress, cancellation and one clear error message. */
   const command = (id: string, title: string, needsTrust: boolean, body: (token: vscode.CancellationToken, uri?: vscode.Uri) => Promise<void>) =>
@@ -135,6 +138,33 @@ export function registerCommands(context: vscode.ExtensionContext): void {
       reportVerdicts(file, verdicts);
       showVerifierLog(context, obj, verdicts);
     }),
+    command('ebpf.runAndTrace', 'Run and trace', true, async (token, uri) => {
+      const file = sourceFile(uri);
+      if (!file) return;
+      const obj = await builtObject(file, token);
+      if (!obj) return;
+      await trace?.stop();
+      traceOutput.clear();
+      traceOutput.show(true);
+      const cfg = readConfig();
+      const session = await startTrace(obj, {
+        sudo: cfg.verifySudo,
+        log,
+        onProgram: (p) => traceOutput.appendLine(`# ${p.name} (${p.section}): ${p.attached ? 'attached' : `not attached (errno ${p.errno})`}`),
+        onLine: (l) => traceOutput.appendLine(l),
+      });
+      trace = session;
+      vscode.commands.executeCommand('setContext', 'ebpf.tracing', true);
+      session.done.then((r) => {
+        if (trace === session) trace = undefined;
+        vscode.commands.executeCommand('setContext', 'ebpf.tracing', false);
+        traceOutput.appendLine(`# stopped: programs detached and unloaded${r.code ? ` (${r.stderr.trim().split('\n')[0]})` : ''}`);
+      });
+    }),
+    vscode.commands.registerCommand('ebpf.stopTrace', async () => {
+      await trace?.stop();
+    }),
+    { dispose: () => void trace?.stop() },
     command('ebpf.generateCompileCommands', 'Generate compile_commands.json', true, async () => {
       const folder = vscode.workspace.workspaceFolders?.[0];
       if (!folder) return;

@@ -4,8 +4,12 @@
 // so even a timeout (alarm) or a signal that ends the process leaves nothing loaded.
 //
 // usage: ebpf-verify [--log-level N] [--btf KERNEL.btf] [--timeout SECONDS] OBJECT
+//        ebpf-verify --attach [--timeout SECONDS] OBJECT
+// --attach loads the whole object, attaches every program that can attach itself (tracepoints...), prints
+// one JSON line per program, then waits for SIGINT/SIGTERM (or the timeout) and detaches and unloads.
 #include <bpf/libbpf.h>
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -43,22 +47,65 @@ static struct bpf_object *open_object(const char *path, const char *btf) {
 	return bpf_object__open_file(path, &opts);
 }
 
+static volatile sig_atomic_t stop;
+static void on_signal(int sig) { (void)sig; stop = 1; }
+
+/* Load and attach everything, report, and hold until told to stop; links and fds die with the object. */
+static int run_attached(const char *path, int timeout) {
+	struct bpf_object *obj = bpf_object__open_file(path, NULL);
+	if (!obj) {
+		fprintf(stderr, "cannot open %s: %s\n", path, strerror(errno));
+		return 2;
+	}
+	struct bpf_map *m;
+	bpf_object__for_each_map(m, obj) bpf_map__set_pin_path(m, NULL); /* never pin */
+	if (bpf_object__load(obj)) {
+		fprintf(stderr, "cannot load %s: %s\n%s", path, strerror(errno), libbpf_msgs);
+		bpf_object__close(obj);
+		return 1;
+	}
+	struct bpf_program *p;
+	struct bpf_link *links[256];
+	int n = 0;
+	bpf_object__for_each_program(p, obj) {
+		struct bpf_link *l = bpf_program__attach(p);
+		int e = l ? 0 : errno;
+		printf("{\"name\":");
+		json_string(bpf_program__name(p));
+		printf(",\"section\":");
+		json_string(bpf_program__section_name(p));
+		printf(",\"attached\":%s,\"errno\":%d}\n", l ? "true" : "false", e);
+		fflush(stdout);
+		if (l && n < 256) links[n++] = l;
+	}
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+	signal(SIGALRM, on_signal);
+	alarm(timeout);
+	while (!stop) pause();
+	for (int i = 0; i < n; i++) bpf_link__destroy(links[i]);
+	bpf_object__close(obj);
+	return 0;
+}
+
 int main(int argc, char **argv) {
-	int level = 1, timeout = 60;
+	int level = 1, timeout = 60, attach = 0;
 	const char *btf = NULL, *path = NULL;
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--log-level") && i + 1 < argc) level = atoi(argv[++i]);
 		else if (!strcmp(argv[i], "--btf") && i + 1 < argc) btf = argv[++i];
 		else if (!strcmp(argv[i], "--timeout") && i + 1 < argc) timeout = atoi(argv[++i]);
+		else if (!strcmp(argv[i], "--attach")) attach = 1;
 		else path = argv[i];
 	}
 	if (!path) {
 		fprintf(stderr, "usage: ebpf-verify [--log-level N] [--btf KERNEL.btf] [--timeout S] OBJECT\n");
 		return 2;
 	}
-	alarm(timeout);
 	libbpf_set_print(collect);
 	libbpf_set_strict_mode(LIBBPF_STRICT_ALL);
+	if (attach) return run_attached(path, timeout);
+	alarm(timeout);
 
 	struct bpf_object *probe = open_object(path, btf);
 	if (!probe) {

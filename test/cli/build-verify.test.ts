@@ -1,6 +1,6 @@
 // Build, skeleton, vmlinux.h and load-and-verify with the real clang, bpftool, gcc, libbpf and kernel.
 import assert from 'node:assert/strict';
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { chmodSync, copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -111,6 +111,30 @@ describe('build, skeleton and verify', { skip: toolSkip }, () => {
       assert.match(fentry.error!.explanation, /not a privilege or `ulimit -l` problem/);
     }
     assert.deepEqual(ourLoadedPrograms(), []);
+  });
+
+  test('trace: attaches a tracepoint, streams its bpf_printk lines, then detaches and unloads', { skip: bpfSkip }, async () => {
+    const src = join(work, 'trace.bpf.c');
+    copyFileSync(join(fixtures, 'trace.bpf.c'), src);
+    assert.equal(cli(['build', src]).status, 0);
+    // Open files while the trace runs, so the tracepoint fires.
+    const poke = setInterval(() => readFileSync('/etc/hostname'), 200);
+    const r = await new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve) => {
+      const child = spawn(process.execPath, [join(repoRoot, 'dist/ebpf-ls.js'), 'trace', src.replace(/\.c$/, '.o'), '--seconds', '3'], {
+        cwd: work, env: { ...process.env, XDG_CACHE_HOME: cacheEnv },
+      });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (d) => (stdout += d));
+      child.stderr.on('data', (d) => (stderr += d));
+      child.on('close', (status) => resolve({ status, stdout, stderr }));
+    });
+    clearInterval(poke);
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stderr, /ebpf_vscode_trace \(tp\/syscalls\/sys_enter_openat\): attached/);
+    assert.match(r.stdout, /bpf_trace_printk: ebpf-vscode-trace pid=\d+/);
+    assert.deepEqual(ourLoadedPrograms(), [], 'detached and unloaded');
+    assert.equal(execFileSync('ps', ['-eo', 'args='], { encoding: 'utf8' }).split('\n').filter((l) => l.startsWith('cat /sys/kernel/tracing/trace_pipe')).length, 0, 'no trace_pipe reader left');
   });
 
   test('verify as an unprivileged user says what to do', { skip: bpfSkip ?? (haveTool('setpriv') ? undefined : 'setpriv missing') }, () => {

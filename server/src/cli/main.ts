@@ -3,7 +3,7 @@ import { parseArgs } from 'node:util';
 import { btfCommand } from './btf';
 import { checkCommand } from './check';
 import { layoutCommand } from './layout';
-import { buildCommand, skeletonCommand, verifyCommand, vmlinuxCommand } from './toolchain';
+import { buildCommand, skeletonCommand, traceCommand, verifyCommand, vmlinuxCommand } from './toolchain';
 import { EXIT_BAD_INPUT, InputError, UsageError } from './usage';
 
 export interface Command {
@@ -20,6 +20,7 @@ const commands: Record<string, Command> = {
   'vmlinux-h': vmlinuxCommand,
   skeleton: skeletonCommand,
   verify: verifyCommand,
+  trace: traceCommand,
 };
 
 function help(): string {

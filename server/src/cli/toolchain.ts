@@ -4,6 +4,7 @@ import { RUNNING_KERNEL_BTF } from '../host/load-btf';
 import { buildObject } from '../host/build';
 import { generateSkeleton, generateVmlinuxHeader, skeletonName, WouldOverwrite } from '../host/generate';
 import { ToolError } from '../host/tools';
+import { startTrace } from '../host/trace';
 import { ensureLoader, verifyObject } from '../host/verify';
 import { Command, parseCommandArgs } from './main';
 import { EXIT_FINDINGS, InputError, UsageError } from './usage';
@@ -96,5 +97,30 @@ export const verifyCommand: Command = {
       }
     }
     return verdicts.every((v) => v.accepted) ? 0 : EXIT_FINDINGS;
+  },
+};
+
+export const traceCommand: Command = {
+  usage: 'trace OBJ [--seconds N]',
+  summary: 'load and attach the programs (tracepoints attach here), print bpf_printk lines from trace_pipe, then detach and unload',
+  async run(argv) {
+    const { values, positionals } = parseCommandArgs(argv, { seconds: { type: 'string' } });
+    if (positionals.length !== 1) throw new UsageError('name one BPF object');
+    const seconds = Number(values.seconds ?? 0);
+    const session = await tool(() =>
+      startTrace(positionals[0], {
+        timeoutSec: seconds > 0 ? seconds : undefined,
+        onProgram: (p) => process.stderr.write(`${p.name} (${p.section}): ${p.attached ? 'attached' : `not attached (errno ${p.errno})`}\n`),
+        onLine: (l) => process.stdout.write(`${l}\n`),
+      }),
+    );
+    const stop = () => void session.stop();
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+    const r = await session.done;
+    process.off('SIGINT', stop);
+    process.off('SIGTERM', stop);
+    if (r.code !== 0) throw new InputError(r.stderr.trim().split('\n')[0] || 'the programs could not be loaded');
+    return 0;
   },
 };

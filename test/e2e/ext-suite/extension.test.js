@@ -83,4 +83,14 @@ describe('eBPF for VS Code in the extension host', () => {
     );
     assert.ok(tab);
   });
+
+  it('Run and trace attaches the programs, and Stop detaches and unloads them', async () => {
+    const { execFileSync } = require('child_process');
+    const loaded = () => execFileSync('bpftool', ['prog', 'show'], { encoding: 'utf8' }).includes('name handle_execve');
+    const uri = vscode.Uri.file(path.join(folder(), 'execsnoop.bpf.c'));
+    await vscode.commands.executeCommand('ebpf.runAndTrace', uri);
+    await until('the program to be attached', () => loaded(), 30000);
+    await vscode.commands.executeCommand('ebpf.stopTrace');
+    await until('the program to be unloaded', () => !loaded(), 30000);
+  });
 });
