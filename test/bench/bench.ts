@@ -1,12 +1,15 @@
 // `npm run bench` (bundled by scripts/bench.mjs): every performance figure the issues set targets for.
 import { btfBench, childLoadKernel } from './btf-bench';
+import { checkBench } from './check-bench';
 import { lspBench } from './lsp-bench';
 
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
   if (args[0] === '--child-load-kernel') return childLoadKernel(args[1]);
   btfBench(process.argv[1]);
-  await lspBench(process.env.EBPF_REPO_ROOT ?? process.cwd());
+  const root = process.env.EBPF_REPO_ROOT ?? process.cwd();
+  await lspBench(root);
+  await checkBench(root);
 }
 
 main().catch((e) => {
