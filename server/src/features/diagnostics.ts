@@ -9,7 +9,7 @@ import { BTF_TYPED_PROGRAMS, PROGRAM_CONTEXT } from '../sections/program-context
 import { CORE_READ_MACROS, Scope, callContext, expressionType } from './expression';
 import { guardedChains, guardHolds, guardsAround } from './core-guards';
 import { hasAttachType, hasHelper, hasKfunc, hasMapType, hasProgType } from './kernel-features';
-import { Kernel, ParsedFile, targetBtfName } from './language-service';
+import { Kernel, ParsedFile, projectStructs, targetBtfName } from './language-service';
 import { CType, MemberInfo, TypeEnv, composite, deref, member } from './types';
 
 export interface DiagnosticEnv {
@@ -85,8 +85,7 @@ const READ_MACROS = /^(BPF_CORE_READ\w*|BPF_PROBE_READ\w*|bpf_core_\w+|bpf_probe
 /** `a->b` through a kernel pointer in a kprobe/tracepoint program: the verifier refuses it; offer BPF_CORE_READ. */
 function checkDirectReads(file: ParsedFile, kernels: Kernel[], add: Add): void {
   if (kernels.length === 0) return;
-  const structs = new Map(file.headerStructs);
-  for (const [k, v] of file.model.structs) structs.set(k, v);
+  const structs = projectStructs(file);
   const env: TypeEnv = { btf: kernels[0].btf, structs };
   for (const f of file.model.functions) {
     const m = f.section && matchSection(f.section.name);
@@ -233,8 +232,7 @@ function checkLicense(file: ParsedFile, add: Add): void {
 function checkCoreReads(file: ParsedFile, kernels: Kernel[], add: Add): void {
   if (kernels.length === 0) return;
   const text = file.doc.getText();
-  const structs = new Map(file.headerStructs);
-  for (const [k, v] of file.model.structs) structs.set(k, v);
+  const structs = projectStructs(file);
   for (const m of text.matchAll(/\b(BPF_CORE_READ\w*|BPF_PROBE_READ\w*)\s*\(/g)) {
     const spec = CORE_READ_MACROS[m[1]];
     if (!spec) continue;

@@ -43,6 +43,13 @@ export interface ParsedFile {
   headerStructs: Map<string, CStruct>;
 }
 
+/** The structs a file can name: its project headers', then its own (which win). */
+export function projectStructs(file: ParsedFile): Map<string, CStruct> {
+  const structs = new Map(file.headerStructs);
+  for (const [k, v] of file.model.structs) structs.set(k, v);
+  return structs;
+}
+
 /** The URI of the read-only C view of a kernel type: `ebpf-btf:/<kernel index>/<kind>/<name>.h`. */
 export function btfViewUri(kernelIndex: number, kind: 'struct' | 'union' | 'enum' | 'typedef', name: string): string {
   return `ebpf-btf:/${kernelIndex}/${kind}/${name}.h`;
@@ -52,9 +59,7 @@ export function getLanguageService(ctx: ServiceContext) {
   const described = () => ctx.kernels[0];
 
   function env(file: ParsedFile): TypeEnv {
-    const structs = new Map(file.headerStructs);
-    for (const [k, v] of file.model.structs) structs.set(k, v);
-    return { btf: described().btf, structs };
+    return { btf: described().btf, structs: projectStructs(file) };
   }
 
   function scope(file: ParsedFile, offset: number): Scope {
