@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util';
 import { btfCommand } from './btf';
 import { checkCommand } from './check';
 import { layoutCommand } from './layout';
+import { relocsCommand } from './relocs';
 import { buildCommand, skeletonCommand, traceCommand, verifyCommand, vmlinuxCommand } from './toolchain';
 import { EXIT_BAD_INPUT, InputError, UsageError } from './usage';
 
@@ -16,6 +17,7 @@ const commands: Record<string, Command> = {
   btf: btfCommand,
   check: checkCommand,
   layout: layoutCommand,
+  relocs: relocsCommand,
   build: buildCommand,
   'vmlinux-h': vmlinuxCommand,
   skeleton: skeletonCommand,

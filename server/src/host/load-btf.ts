@@ -6,6 +6,7 @@ import { Btf } from '../btf/btf';
 import { parseBtf } from '../btf/parse';
 import { unpackBtf } from '../container/unpack';
 import { fail, ok, Result } from '../result';
+import { readInput } from './read-input';
 
 export const RUNNING_KERNEL_BTF = '/sys/kernel/btf/vmlinux';
 /** Which kernel the bundled fallback describes (see server/data/README.md). */
@@ -20,15 +21,9 @@ export interface LoadedKernel {
 }
 
 export async function loadBtfFile(path: string, base?: Btf): Promise<Result<Btf>> {
-  let bytes: Uint8Array;
-  try {
-    bytes = readFileSync(path);
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'is a directory' : (e as Error).message;
-    return fail(`${path}: cannot read BTF: ${why}`);
-  }
-  const unpacked = await unpackBtf(bytes, path);
+  const bytes = readInput(path, 'BTF');
+  if (!bytes.ok) return bytes;
+  const unpacked = await unpackBtf(bytes.value, path);
   if (!unpacked.ok) return unpacked;
   return parseBtf(unpacked.value.btf, { source: path, base });
 }

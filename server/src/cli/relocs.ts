@@ -1,0 +1,39 @@
+// `ebpf-ls relocs OBJ`: a compiled object's CO-RE relocations, resolved against every --btf kernel as
+// libbpf would resolve them when loading it there.
+import { kernelLabel } from '../host/load-btf';
+import { loadBpfObject } from '../host/load-object';
+import { KernelResolution, RelocationReport, objectRelocations, resolveObjectRelocations } from '../relocs/object';
+import { loadKernels } from './kernels';
+import { Command, parseCommandArgs } from './main';
+import { EXIT_FINDINGS, InputError, UsageError } from './usage';
+
+export const relocsCommand: Command = {
+  usage: 'relocs OBJ [--btf FILE]... [--format text|json]',
+  summary: "a .bpf.o's CO-RE relocations (from .BTF.ext) resolved against every --btf kernel as libbpf does; exit 1 when one cannot be resolved at all",
+  async run(argv) {
+    const { values, positionals } = parseCommandArgs(argv, { btf: { type: 'string', multiple: true }, format: { type: 'string' } });
+    if (positionals.length !== 1) throw new UsageError('name one BPF object (.bpf.o)');
+    const format = values.format ?? 'text';
+    if (format !== 'text' && format !== 'json') throw new UsageError(`unknown format '${format}' (text or json)`);
+    const obj = loadBpfObject(positionals[0]);
+    if (!obj.ok) throw new InputError(obj.error);
+    const kernels = (await loadKernels(values.btf)).map((k) => ({ label: k.bundled ? k.label : kernelLabel(k.label), btf: k.btf }));
+    const reports = resolveObjectRelocations(obj.value, objectRelocations(obj.value), kernels);
+    if (format === 'json') process.stdout.write(JSON.stringify(reports, null, 2) + '\n');
+    else process.stdout.write(reports.map(formatReport).join('') || `${positionals[0]}: no CO-RE relocations\n`);
+    return reports.some((r) => r.targets.some((t) => t.error)) ? EXIT_FINDINGS : 0;
+  },
+};
+
+function formatReport(r: RelocationReport): string {
+  const where = r.source ? `${r.source.file}:${r.source.line}` : `${r.section}+${r.insnOffset}`;
+  const head = `${where}: ${r.section} relo #${r.index} (insn #${r.insnOffset / 8}) ${r.kind} ${r.access || '?'} [${r.spec}]\n`;
+  return head + r.targets.map((t) => `    ${t.kernel}: ${outcome(t)}\n`).join('');
+}
+
+function outcome(t: KernelResolution): string {
+  if (t.error) return `error: ${t.error}`;
+  if (t.poisoned) return t.resolved ? 'poisoned: the load/store size cannot be adjusted' : 'missing: instruction poisoned (0xbad2310)';
+  const via = t.target ? ` (${t.target.access}${t.target.spec ? ` ${t.target.spec}` : ''})` : '';
+  return `${t.resolved ? '' : 'not found, '}${t.value}${t.value !== t.localValue ? ` (was ${t.localValue})` : ''}${via}`;
+}
