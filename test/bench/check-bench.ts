@@ -10,6 +10,7 @@ import { computeDiagnostics } from '../../server/src/features/diagnostics';
 import { unpackBtf } from '../../server/src/container/unpack';
 import { thousandLineFile } from './lsp-bench';
 import { nowMs, report, stats } from './measure';
+import { relocsBench } from './relocs-bench';
 
 const KERNELS = ['6.1.0-56-amd64', '6.12.117+deb12-amd64', '6.18.44-fc-v669'];
 
@@ -26,7 +27,7 @@ export async function checkBench(repoRoot: string): Promise<void> {
     if (!u.ok) throw new Error(u.error);
     const r = parseBtf(u.value.btf, { source: file });
     if (!r.ok) throw new Error(r.error);
-    kernels.push({ label: k, btf: r.value });
+    kernels.push({ label: k, btf: r.value, raw: u.value.btf });
   }
   const parser = await CParser.create({
     runtime: readFileSync(join(repoRoot, 'node_modules/web-tree-sitter/tree-sitter.wasm')),
@@ -46,4 +47,5 @@ export async function checkBench(repoRoot: string): Promise<void> {
   }
   process.stdout.write(`Diagnostics of a ${text.split('\n').length}-line file against ${kernels.length} kernels (${findings} findings)\n`);
   report('parse + check, median of 10 (kernels indexed)', stats(times).median, 'ms', 50);
+  relocsBench(repoRoot, kernels);
 }

@@ -8,6 +8,8 @@ import { Kind } from '../../server/src/btf/wire';
 import { unpackBtf } from '../../server/src/container/unpack';
 import { layoutOf } from '../../server/src/layout/model';
 import { formatPahole } from '../../server/src/layout/pahole';
+import { parseElf } from '../../server/src/elf/elf';
+import { objectRelocations, readBpfObject, resolveObjectRelocations } from '../../server/src/relocs/object';
 
 /** mulberry32: a seeded PRNG, so every failure reproduces from its seed. */
 function prng(seed: number): () => number {
@@ -75,6 +77,25 @@ function exercise(btf: import('../../server/src/btf/btf').Btf): void {
   btf.namesOfKind(Kind.Struct);
 }
 
+/** A BPF object's relocations resolved against its own BTF: every relo_core path over mutated input. */
+function exerciseObject(bytes: Uint8Array): boolean {
+  const obj = readBpfObject(bytes, 'fuzz');
+  if (!obj.ok) return false;
+  resolveObjectRelocations(obj.value, objectRelocations(obj.value), [{ label: 'self', btf: obj.value.btf }]);
+  return true;
+}
+
+/** The input with only its .BTF.ext mutated, so that most mutations reach the relocation records. */
+function mutateBtfExt(input: Uint8Array, rnd: () => number): { bytes: Uint8Array; how: string } | undefined {
+  const elf = parseElf(input, 'fuzz');
+  const ext = elf.ok ? elf.value.section('.BTF.ext') : undefined;
+  if (!ext) return undefined;
+  const m = mutate(input.subarray(ext.offset, ext.offset + ext.size), rnd);
+  const out = Uint8Array.from(input);
+  out.set(m.bytes, ext.offset);
+  return { bytes: out, how: `.BTF.ext:${m.how}` };
+}
+
 async function main(): Promise<void> {
   const [file, seedArg, countArg] = process.argv.slice(2);
   const input = readFileSync(file);
@@ -85,6 +106,12 @@ async function main(): Promise<void> {
   for (let i = 0; i < count; i++) {
     const { bytes, how } = mutate(input, rnd);
     process.stdout.write(`${i} ${how}\n`);
+    const ext = mutateBtfExt(input, rnd);
+    if (ext) {
+      process.stdout.write(`${i} ${ext.how}\n`);
+      if (exerciseObject(ext.bytes)) loaded++;
+      exerciseObject(bytes);
+    }
     const u = await unpackBtf(bytes, `fuzz#${i}`);
     if (!u.ok) continue;
     const r = parseBtf(u.value.btf, { source: `fuzz#${i}` });

@@ -50,9 +50,16 @@ test('3,000 mutated BTF blobs: no throw, no hang', () => {
   fuzz(file, 2, 1500);
 });
 
-test('1,500 mutated .bpf.o ELF files: no throw, no hang', { skip: haveTool('clang-19') ? undefined : 'clang-19 missing' }, () => {
+test('1,500 mutated .bpf.o ELF files and 1,500 mutated .BTF.ext sections with CO-RE relocations: no throw, no hang', { skip: haveTool('clang-19') ? undefined : 'clang-19 missing' }, () => {
   const src = join(dir, 'p.bpf.c');
-  writeFileSync(src, 'struct ev { int pid; unsigned f:3, g:5; char comm[16]; } e;\nenum st { A, B = 5 } s;\nint prog(struct ev *x) { return x->pid + e.pid + s; }\n');
+  writeFileSync(src, [
+    'struct ev { int pid; unsigned f:3, g:5; char comm[16]; struct { long in; }; } __attribute__((preserve_access_index)) e;',
+    'enum st { A, B = 5 } s;',
+    'int prog(struct ev *x) {',
+    '  return x->pid + x->in + x->comm[3] + e.pid + s + __builtin_preserve_field_info(x->g, 3) + __builtin_preserve_field_info(x->f, 2)',
+    '    + __builtin_preserve_type_info(*x, 0) + __builtin_preserve_type_info(*x, 1) + __builtin_preserve_enum_value(*(enum st *)B, 1);',
+    '}',
+  ].join('\n') + '\n');
   execFileSync('clang-19', ['-g', '-O2', '-target', 'bpf', '-c', src, '-o', join(dir, 'p.bpf.o')]);
   fuzz(join(dir, 'p.bpf.o'), 3, 1500);
 });
