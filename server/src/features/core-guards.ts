@@ -61,19 +61,44 @@ export function guardHolds(g: Guard, scope: Scope): boolean | undefined {
 
 const within = (n: Node | null, offset: number) => !!n && n.startIndex <= offset && offset < n.endIndex;
 
+/** A statement after which control never falls through: `return`, `goto`, `break`, `continue`, or a block ending so. */
+function exits(n: Node | null): boolean {
+  if (!n) return false;
+  if (n.type === 'return_statement' || n.type === 'goto_statement' || n.type === 'break_statement' || n.type === 'continue_statement') return true;
+  if (n.type !== 'compound_statement') return false;
+  const last = n.namedChildren.filter((c) => c && c.type !== 'comment').pop();
+  return exits(last ?? null);
+}
+
+/** A lone guard in a condition, inverted: what holds on the branch not taken. */
+function inverted(cond: Node | null, text: string): Guard[] {
+  if (!cond) return [];
+  const guards = guardsIn(text.slice(cond.startIndex, cond.endIndex), cond.startIndex);
+  return guards.length === 1 ? [{ ...guards[0], negated: !guards[0].negated }] : [];
+}
+
 /**
- * The guards that must hold for code at `offset` to run: the conditions of the `if`s around it (then
- * branch: the guards as written, all of them; else branch: a lone guard, inverted).
+ * The guards that must hold for code at `offset` to run: the conditions of the `if`s and `?:` around it
+ * (then branch: the guards as written, all of them; else branch: a lone guard, inverted), and a lone
+ * guard of an earlier `if` in the same block whose branch always leaves it (`if (exists(a)) return ...;`
+ * then the fallback, as libbpf-tools' get_task_state does), inverted.
  */
 export function guardsAround(tree: Tree, text: string, offset: number): Guard[] {
   const out: Guard[] = [];
   for (let n: Node | null = tree.rootNode.descendantForIndex(offset, offset); n; n = n.parent) {
-    if (n.type !== 'if_statement') continue;
-    const cond = n.childForFieldName('condition');
-    if (!cond) continue;
-    const guards = guardsIn(text.slice(cond.startIndex, cond.endIndex), cond.startIndex);
-    if (within(n.childForFieldName('consequence'), offset)) out.push(...guards);
-    else if (within(n.childForFieldName('alternative'), offset) && guards.length === 1) out.push({ ...guards[0], negated: !guards[0].negated });
+    if (n.type === 'if_statement' || n.type === 'conditional_expression') {
+      const cond = n.childForFieldName('condition');
+      if (!cond) continue;
+      if (within(n.childForFieldName('consequence'), offset)) out.push(...guardsIn(text.slice(cond.startIndex, cond.endIndex), cond.startIndex));
+      else if (within(n.childForFieldName('alternative'), offset)) out.push(...inverted(cond, text));
+    } else if (n.type === 'compound_statement') {
+      for (const stmt of n.namedChildren) {
+        if (!stmt || stmt.startIndex >= offset) break;
+        if (stmt.type === 'if_statement' && !stmt.childForFieldName('alternative') && !within(stmt, offset) && exits(stmt.childForFieldName('consequence'))) {
+          out.push(...inverted(stmt.childForFieldName('condition'), text));
+        }
+      }
+    }
   }
   return out;
 }
