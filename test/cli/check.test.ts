@@ -58,9 +58,14 @@ test('program heads that do not fit their sections are warned about, with the fi
 test('direct reads through kernel pointers: warned in kprobe programs, with the BPF_CORE_READ rewrite; legal in tp_btf', { skip: cliSkip ?? sharedSkip }, () => {
   const { findings } = check('test/fixtures/programs/direct.bpf.c');
   const direct = findings.filter((f) => f.code === 'direct-kernel-read');
-  assert.deepEqual(direct.map((f) => [f.line, f.column]), [[11, 13], [13, 18]]);
+  assert.deepEqual(direct.map((f) => [f.line, f.column]), [[12, 13], [14, 18]]);
   assert.match(direct[0].message, /read with BPF_CORE_READ\(t, real_parent, tgid\)/);
   assert.match(direct[1].message, /read with BPF_CORE_READ\(name, name\)/);
+  // tp_btf reads are relocated by CO-RE: their fields are checked per kernel; guards and sizeof are respected.
+  const core = findings.filter((f) => f.code === 'core-field-missing');
+  assert.deepEqual(core.map((f) => [f.line, f.column, f.severity]), [[28, 28, 'warning'], [28, 81, 'warning']]);
+  assert.match(core[0].message, /struct cfs_rq\.nr_running does not exist in 6\.18\.44-fc-v669/);
+  assert.match(core[1].message, /struct file\.f_ref does not exist in 6\.1\.0-56-amd64, 6\.12\.117\+deb12-amd64:/);
 });
 
 test('a clean program gets no findings and exit code 0', { skip: cliSkip ?? sharedSkip }, () => {

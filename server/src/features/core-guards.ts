@@ -5,7 +5,8 @@ import type { Node, Tree } from 'web-tree-sitter';
 import { Kind } from '../btf/wire';
 import { enumValues } from './kernel-features';
 import { expressionType, Scope } from './expression';
-import { deref, essentialName, member } from './types';
+import { essentialName } from '../relocs/relo-core';
+import { deref, member } from './types';
 
 export interface Guard {
   fn: 'field_exists' | 'type_exists' | 'enum_value_exists';

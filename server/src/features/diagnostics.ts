@@ -11,6 +11,8 @@ import { guardedChains, guardHolds, guardsAround } from './core-guards';
 import { hasAttachType, hasHelper, hasKfunc, hasMapType, hasProgType } from './kernel-features';
 import { Kernel, ParsedFile, projectStructs, targetBtfName } from './language-service';
 import { CType, MemberInfo, TypeEnv, composite, deref, member } from './types';
+import type { Node } from 'web-tree-sitter';
+import type { CStruct } from '../csource/model';
 
 export interface DiagnosticEnv {
   /** `major.minor` of the libbpf headers on the include path, when found. */
@@ -80,7 +82,7 @@ export function computeDiagnostics(file: ParsedFile, kernels: Kernel[], env: Dia
 
 /** Program types where the verifier refuses plain loads through kernel pointers: reads go through bpf_probe_read_kernel. */
 const PROBE_READ_ONLY = new Set(['BPF_PROG_TYPE_KPROBE', 'BPF_PROG_TYPE_TRACEPOINT', 'BPF_PROG_TYPE_RAW_TRACEPOINT', 'BPF_PROG_TYPE_PERF_EVENT']);
-const READ_MACROS = /^(BPF_CORE_READ\w*|BPF_PROBE_READ\w*|bpf_core_\w+|bpf_probe_read\w*|__builtin_preserve_access_index)$/;
+const READ_MACROS = /^(BPF_CORE_READ\w*|BPF_PROBE_READ\w*|bpf_core_\w+|bpf_probe_read\w*|__builtin_preserve_\w+)$/;
 
 /** `a->b` through a kernel pointer in a kprobe/tracepoint program: the verifier refuses it; offer BPF_CORE_READ. */
 function checkDirectReads(file: ParsedFile, kernels: Kernel[], add: Add): void {
@@ -228,7 +230,85 @@ function checkLicense(file: ParsedFile, add: Add): void {
     'no license: add `char LICENSE[] SEC("license") = "GPL";` (GPL-only helpers and many program types need a GPL-compatible license)');
 }
 
-/** BPF_CORE_READ field paths checked against every kernel: missing in some is a warning, in all an error. */
+/** One step of a field path: `->name` or `.name` (`deref`), maybe followed by `[i]` (`index`). */
+interface PathStep {
+  name: string;
+  deref: boolean;
+  index: boolean;
+  start: number;
+  end: number;
+}
+
+interface FieldPath {
+  /** Where the access sits: its guards and its scope are those of this offset. */
+  offset: number;
+  base: string;
+  steps: PathStep[];
+}
+
+/**
+ * A field path checked against every kernel, as CO-RE relocates it at load time: missing in some
+ * kernels is a warning naming them, in all an error. Kernels where a guard around it is false are skipped.
+ */
+function checkFieldPath(file: ParsedFile, kernels: Kernel[], structs: Map<string, CStruct>, path: FieldPath, add: Add): void {
+  const guards = guardsAround(file.tree, file.doc.getText(), path.offset);
+  const missingIn: string[] = [];
+  let failed: { field: string; step: PathStep } | undefined;
+  for (const k of kernels) {
+    const env: TypeEnv = { btf: k.btf, structs, core: true };
+    const scope: Scope = { doc: file.model, tree: file.tree, env, offset: path.offset };
+    if (guards.some((g) => guardHolds(g, scope) === false)) continue;
+    let cur: CType | undefined = expressionType(path.base, scope);
+    if (!cur || !composite(deref(cur, env) ?? cur, env)?.btfId) return; // not a kernel type: nothing CO-RE relocates
+    for (const st of path.steps) {
+      const base: CType = st.deref ? deref(cur, env) ?? cur : cur;
+      const found: MemberInfo | undefined = member(base, st.name, env);
+      if (!found) {
+        missingIn.push(k.label);
+        const owner = composite(base, env);
+        failed = { field: `${owner?.btfId !== undefined ? `${k.btf.kind(owner.btfId) === Kind.Union ? 'union' : 'struct'} ${k.btf.name(owner.btfId)}` : '?'}.${st.name}`, step: st };
+        break;
+      }
+      cur = st.index ? deref(found.type, env) ?? found.type : found.type;
+    }
+  }
+  if (!failed) return;
+  add(failed.step.start, failed.step.end, missingIn.length === kernels.length ? DiagnosticSeverity.Error : DiagnosticSeverity.Warning, 'core-field-missing',
+    `CO-RE: ${failed.field} does not exist in ${missingIn.join(', ')}${missingIn.length < kernels.length ? ': guard it with bpf_core_field_exists()' : ''}`);
+}
+
+/** Calls whose field arguments are not reads to check: the read macros (checked argument by argument), guards, raw builtins. */
+const NOT_A_READ = /^(BPF_CORE_READ\w*|BPF_PROBE_READ\w*|bpf_core_(field|type|enum_value)_exists|bpf_core_type_matches|__builtin_preserve_field_info|typeof|__typeof__|offsetof|__builtin_offsetof)$/;
+
+/** `a->b.c[i].d` from its outermost node: the base expression and the steps, or undefined when it is part of a longer chain. */
+function fieldChain(fe: Node): FieldPath | undefined {
+  const p = fe.parent;
+  if (p?.type === 'field_expression' && p.childForFieldName('argument')?.id === fe.id) return undefined;
+  if (p?.type === 'subscript_expression' && p.parent?.type === 'field_expression' && p.parent.childForFieldName('argument')?.id === p.id) return undefined;
+  const steps: PathStep[] = [];
+  let n: Node | null = fe;
+  let index = false;
+  while (n) {
+    if (n.type === 'field_expression') {
+      const field = n.childForFieldName('field');
+      if (!field) return undefined;
+      steps.unshift({ name: field.text, deref: n.childForFieldName('operator')?.text === '->', index, start: field.startIndex, end: field.endIndex });
+      index = false;
+    } else if (n.type === 'subscript_expression' && steps.length && n.childForFieldName('argument')?.type === 'field_expression') {
+      index = true;
+    } else {
+      break;
+    }
+    n = n.childForFieldName('argument');
+  }
+  return n && steps.length ? { offset: fe.startIndex, base: n.text, steps } : undefined;
+}
+
+/**
+ * Field paths CO-RE relocates, checked against every kernel: BPF_CORE_READ chains argument by argument,
+ * and every `->`/`.` chain through a kernel type (direct reads in tp_btf/fentry programs, accesses through
+ * preserve_access_index types, bpf_core_field_size/offset and bpf_probe_read arguments).
+ */
 function checkCoreReads(file: ParsedFile, kernels: Kernel[], add: Add): void {
   if (kernels.length === 0) return;
   const text = file.doc.getText();
@@ -243,43 +323,34 @@ function checkCoreReads(file: ParsedFile, kernels: Kernel[], add: Add): void {
     if (!ctx || ctx.callee !== m[1]) continue;
     const args = ctx.args;
     if (args.length <= spec.src + 1) continue;
-    // Evaluate the chain once per kernel: each kernel's own BTF decides.
-    const missingIn: string[] = [];
-    let failedField = '';
-    let argAt = { start: open, end: close };
-    const guards = guardsAround(file.tree, text, m.index!);
-    for (const k of kernels) {
-      const env: TypeEnv = { btf: k.btf, structs, core: true };
-      const scope: Scope = { doc: file.model, tree: file.tree, env, offset: open };
-      // A branch whose CO-RE guard is false in this kernel never runs there.
-      if (guards.some((g) => guardHolds(g, scope) === false)) continue;
-      let cur: CType | undefined = expressionType(args[spec.src], scope);
-      if (!cur || !composite(deref(cur, env) ?? cur, env)?.btfId) break; // not a kernel type: nothing CO-RE checks
-      let offsetInCall = open + args.slice(0, spec.src + 1).join(',').length + 1;
-      for (let a = spec.src + 1; a < args.length && cur; a++) {
-        const parts = args[a].trim().split('.');
-        for (let p = 0; p < parts.length && cur; p++) {
-          const name = parts[p].trim().replace(/\[.*\]$/, '');
-          const base: CType | undefined = p === 0 ? deref(cur, env) ?? cur : cur;
-          const found: MemberInfo | undefined = base && member(base, name, env);
-          if (!found) {
-            if (!missingIn.includes(k.label)) missingIn.push(k.label);
-            const owner = base && composite(base, env);
-            failedField = `${owner?.btfId !== undefined ? `${k.btf.kind(owner.btfId) === Kind.Union ? 'union' : 'struct'} ${k.btf.name(owner.btfId)}` : '?'}.${name}`;
-            const at = text.indexOf(args[a].trim(), offsetInCall);
-            argAt = at >= 0 ? { start: at, end: at + args[a].trim().length } : argAt;
-            cur = undefined;
-            break;
-          }
-          cur = found.type;
-        }
-        offsetInCall += args[a].length + 1;
-      }
+    // Each argument dereferences a pointer, then walks its dotted members: BPF_CORE_READ(s, a.b, c) is s->a.b->c.
+    const steps: PathStep[] = [];
+    let at = open + args.slice(0, spec.src + 1).join(',').length + 1;
+    for (let a = spec.src + 1; a < args.length; a++) {
+      const arg = args[a].trim();
+      const argStart = text.indexOf(arg, at);
+      let partStart = argStart;
+      arg.split('.').forEach((part, p) => {
+        const name = part.trim().replace(/\[.*\]$/, '');
+        const nameStart = text.indexOf(name, partStart);
+        steps.push({ name, deref: p === 0, index: /\]\s*$/.test(part), start: nameStart, end: nameStart + name.length });
+        partStart += part.length + 1;
+      });
+      at += args[a].length + 1;
     }
-    if (missingIn.length) {
-      add(argAt.start, argAt.end, missingIn.length === kernels.length ? DiagnosticSeverity.Error : DiagnosticSeverity.Warning, 'core-field-missing',
-        `CO-RE: ${failedField} does not exist in ${missingIn.join(', ')}${missingIn.length < kernels.length ? ': guard it with bpf_core_field_exists()' : ''}`);
+    checkFieldPath(file, kernels, structs, { offset: m.index!, base: args[spec.src], steps }, add);
+  }
+  for (const fe of file.tree.rootNode.descendantsOfType('field_expression')) {
+    if (!fe) continue;
+    const path = fieldChain(fe);
+    if (!path) continue;
+    let skip = false;
+    for (let a = fe.parent; a && !skip; a = a.parent) {
+      if (a.type === 'call_expression' && NOT_A_READ.test(a.childForFieldName('function')?.text ?? '')) skip = true;
+      else if (a.type === 'sizeof_expression' || a.type === 'offsetof_expression') skip = true;
+      else if (a.type === 'function_definition') break;
     }
+    if (!skip) checkFieldPath(file, kernels, structs, path, add);
   }
   // Guarded alternatives that are all missing in a kernel: the program silently takes its fallback there.
   for (const chain of guardedChains(file.tree, text)) {

@@ -20,7 +20,8 @@ import { PROGRAM_CONTEXT } from '../sections/program-context';
 import { CallContext, CORE_READ_MACROS, Scope, callContext, coreReadTarget, expressionType, identifierType } from './expression';
 import { HelperDoc } from './helper-docs';
 import { bpfFlags, enumValues } from './kernel-features';
-import { CType, MemberInfo, TypeEnv, composite, deref, essentialName, membersOf, step, typeText } from './types';
+import { essentialName } from '../relocs/relo-core';
+import { CType, MemberInfo, TypeEnv, composite, deref, membersOf, step, typeText } from './types';
 
 export interface Kernel {
   label: string;

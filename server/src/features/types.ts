@@ -5,6 +5,7 @@ import { typeName } from '../btf/c-decl';
 import { CompositeType } from '../btf/types';
 import { Kind } from '../btf/wire';
 import { CStruct, TypeText } from '../csource/model';
+import { essentialName } from '../relocs/relo-core';
 
 export type CType =
   | { k: 'btf'; id: number }
@@ -19,12 +20,6 @@ export interface TypeEnv {
   structs: Map<string, CStruct>;
   /** Resolve CO-RE-relocatable local structs to the kernel's type, as libbpf does at load time. */
   core?: boolean;
-}
-
-/** CO-RE flavours: `task_struct___old` matches the kernel's `task_struct` (libbpf's bpf_core_essential_name_len). */
-export function essentialName(name: string): string {
-  const i = name.indexOf('___');
-  return i > 0 ? name.slice(0, i) : name;
 }
 
 export function fromTypeText(t: TypeText, env: TypeEnv): CType {
