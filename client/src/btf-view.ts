@@ -1,5 +1,6 @@
 // Read-only C views of kernel types (`ebpf-btf:` URIs), rendered by the language server from BTF.
 import * as vscode from 'vscode';
+import { BTF_VIEW_REQUEST } from '../../server/src/lsp/protocol';
 import { LanguageClient } from 'vscode-languageclient/node';
 
 export const BTF_SCHEME = 'ebpf-btf';
@@ -7,7 +8,7 @@ export const BTF_SCHEME = 'ebpf-btf';
 export function registerBtfView(context: vscode.ExtensionContext, client: LanguageClient): void {
   const provider: vscode.TextDocumentContentProvider = {
     async provideTextDocumentContent(uri) {
-      const text = await client.sendRequest<string | null>('ebpf/btfView', { uri: uri.toString() });
+      const text = await client.sendRequest<string | null>(BTF_VIEW_REQUEST, { uri: uri.toString() });
       return text ?? `/* ${uri.path}: no such type in the described kernel */\n`;
     },
   };

@@ -12,8 +12,11 @@ import { startTrace, TraceSession } from '../../server/src/host/trace';
 import { ProgramVerdict, verifyObject } from '../../server/src/host/verify';
 import { readConfig } from './config';
 import { showVerifierLog } from './verifier-view';
+import { showPortability } from './portability-view';
+import { LanguageClient } from 'vscode-languageclient/node';
+import { OBJECT_RELOCATIONS_REQUEST, ObjectRelocationsParams, ObjectRelocationsResult } from '../../server/src/lsp/protocol';
 
-export function registerCommands(context: vscode.ExtensionContext): void {
+export function registerCommands(context: vscode.ExtensionContext, client: LanguageClient): void {
   const output = vscode.window.createOutputChannel('eBPF');
   const problems = vscode.languages.createDiagnosticCollection('ebpf-build');
   const log = (line: string) => output.appendLine(`$ ${line}`);
@@ -75,8 +78,35 @@ export function registerCommands(context: vscode.ExtensionContext): void {
       vscode.window.showErrorMessage(`eBPF: build failed: ${r.diagnostics.filter((d) => d.severity === 'error').length} error(s), see Problems`);
       return undefined;
     }
-    vscode.window.setStatusBarMessage(`eBPF: built ${relative(dirname(file), r.object)}`, 5000);
+    const failing = await checkRelocations(r.object, byFile);
+    vscode.window.setStatusBarMessage(`eBPF: built ${relative(dirname(file), r.object)}${failing ? `; ${failing} CO-RE relocation(s) fail on some kernel, see Problems` : ''}`, 8000);
     return r.object;
+  }
+
+  /** The object's CO-RE relocations against the configured kernels: problems at their lines, and an open portability view refreshed. */
+  async function checkRelocations(object: string, byFile: Map<string, vscode.Diagnostic[]>, open = false): Promise<number> {
+    let res: ObjectRelocationsResult;
+    try {
+      res = await client.sendRequest<ObjectRelocationsResult>(OBJECT_RELOCATIONS_REQUEST, { object } satisfies ObjectRelocationsParams);
+    } catch (e) {
+      output.appendLine(`CO-RE check of ${object} skipped: ${(e as Error).message}`);
+      return 0;
+    }
+    if (res.error || !res.matrix) {
+      output.appendLine(`CO-RE check of ${object}: ${res.error}`);
+      if (open) vscode.window.showErrorMessage(`eBPF: ${res.error}`);
+      return 0;
+    }
+    let count = 0;
+    for (const { uri, diagnostics } of res.diagnostics ?? []) {
+      const target = vscode.Uri.parse(uri);
+      const all = [...(byFile.get(target.fsPath) ?? []), ...(await client.protocol2CodeConverter.asDiagnostics(diagnostics))];
+      byFile.set(target.fsPath, all);
+      problems.set(target, all);
+      count += diagnostics.length;
+    }
+    showPortability(context, object, res.matrix, !open);
+    return count;
   }
 
   async function builtObject(file: string, token: vscode.CancellationToken): Promise<string | undefined> {
@@ -102,6 +132,12 @@ export function registerCommands(context: vscode.ExtensionContext): void {
     command('ebpf.build', 'Build', true, async (token, uri) => {
       const file = sourceFile(uri);
       if (file) await build(file, token);
+    }),
+    command('ebpf.showPortability', 'CO-RE portability', true, async (token, uri) => {
+      const file = sourceFile(uri);
+      if (!file) return;
+      const obj = await builtObject(file, token);
+      if (obj) await checkRelocations(obj, new Map(), true);
     }),
     command('ebpf.buildWorkspace', 'Build all .bpf.c files', true, async (token) => {
       const files = await vscode.workspace.findFiles('**/*.bpf.c', '**/node_modules/**');

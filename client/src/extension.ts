@@ -30,7 +30,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   client = new LanguageClient('ebpf', 'eBPF Language Server', serverOptions, clientOptions);
   registerBtfView(context, client);
   registerStatus(context, client);
-  registerCommands(context);
+  registerCommands(context, client);
   registerTasks(context);
   context.subscriptions.push(
     vscode.commands.registerCommand('ebpf.restartServer', () => client?.restart()),

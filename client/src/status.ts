@@ -1,14 +1,8 @@
 // The status bar item: which kernel the editor describes, how many types, which targets.
 import * as vscode from 'vscode';
 import { LanguageClient } from 'vscode-languageclient/node';
+import { STATUS_NOTIFICATION, StatusParams } from '../../server/src/lsp/protocol';
 
-interface Status {
-  described: string;
-  bundled: boolean;
-  types: number;
-  targets: string[];
-  errors: string[];
-}
 
 export function registerStatus(context: vscode.ExtensionContext, client: LanguageClient): void {
   const item = vscode.window.createStatusBarItem('ebpf.kernel', vscode.StatusBarAlignment.Right, 100);
@@ -17,7 +11,7 @@ export function registerStatus(context: vscode.ExtensionContext, client: Languag
   item.show();
   context.subscriptions.push(
     item,
-    client.onNotification('ebpf/status', (s: Status) => {
+    client.onNotification(STATUS_NOTIFICATION, (s: StatusParams) => {
       item.text = `$(chip) ${s.bundled ? 'bundled 6.12' : s.described}${s.targets.length ? ` +${s.targets.length}` : ''}`;
       item.tooltip = [
         `Kernel types from: ${s.described} (${s.types.toLocaleString()} types)`,

@@ -1,7 +1,7 @@
 // The verifier log view: one webview per object, one tab per program, the log with its source lines,
 // the error line highlighted and explained; clicking a `@ file:line` annotation reveals that line.
-import { dirname, isAbsolute, join } from 'node:path';
 import * as vscode from 'vscode';
+import { revealSourceLine } from './reveal';
 import { ProgramVerdict } from '../../server/src/host/verify';
 
 const panels = new Map<string, vscode.WebviewPanel>();
@@ -55,13 +55,7 @@ export function showVerifierLog(context: vscode.ExtensionContext, object: string
     panel = vscode.window.createWebviewPanel('ebpf.verifierLog', `Verifier: ${object.replace(/^.*\//, '')}`, vscode.ViewColumn.Beside, { enableScripts: true });
     panels.set(object, panel);
     panel.onDidDispose(() => panels.delete(object), null, context.subscriptions);
-    panel.webview.onDidReceiveMessage(async (m: { file: string; line: number }) => {
-      const file = isAbsolute(m.file) ? m.file : join(dirname(object), m.file);
-      const editor = await vscode.window.showTextDocument(vscode.Uri.file(file), { viewColumn: vscode.ViewColumn.One });
-      const pos = new vscode.Position(Math.max(0, m.line - 1), 0);
-      editor.selection = new vscode.Selection(pos, pos);
-      editor.revealRange(new vscode.Range(pos, pos), vscode.TextEditorRevealType.InCenter);
-    }, null, context.subscriptions);
+    panel.webview.onDidReceiveMessage((m: { file: string; line: number }) => revealSourceLine(object, m.file, m.line), null, context.subscriptions);
   }
   const nonce = Math.random().toString(36).slice(2) + Date.now().toString(36);
   panel.webview.html = renderVerifierHtml(object, verdicts, nonce);

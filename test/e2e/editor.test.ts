@@ -192,6 +192,15 @@ describe('in a real VS Code', { skip }, () => {
       await verdict.waitFor({ timeout: 30_000 });
       await page.screenshot({ path: screenshotPath('5-verifier-log-view') });
       assert.match(await verdict.innerText(), /Accepted: \d+ instructions processed/);
+
+      // The CO-RE portability view of an object with a relocation that finds no match.
+      await quickOpen(page, 'portability.bpf.c');
+      await runCommand(page, 'eBPF: Show CO-RE Portability');
+      await page.locator('.tab', { hasText: 'CO-RE: portability.bpf.o' }).first().waitFor({ timeout: 60_000 });
+      const cell = page.frameLocator('iframe.webview').frameLocator('iframe#active-frame').locator('td.poisoned').first();
+      await cell.waitFor({ timeout: 30_000 });
+      await page.screenshot({ path: screenshotPath('6-core-portability-view') });
+      assert.equal(await cell.innerText(), 'missing');
     });
   });
 });

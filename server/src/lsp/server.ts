@@ -1,7 +1,9 @@
 // The language server: the only code that knows LSP. It keeps parsed documents, loads the configured
 // kernels, and answers each request through the pure language service, logging and answering empty if
 // a feature fails rather than letting one bad file take the server down.
-import { fileURLToPath } from 'node:url';
+import { readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import {
   CancellationToken, CodeAction, CodeActionKind, Connection, createConnection, Diagnostic, DidChangeConfigurationNotification,
   ProposedFeatures, TextDocumentContentChangeEvent, TextDocumentSyncKind,
@@ -16,6 +18,13 @@ import { kernelLabel, loadBtfFile, loadDefaultKernel } from '../host/load-btf';
 import { readLibbpfVersion } from '../host/libbpf-version';
 import { ProjectHeaders } from '../host/project-headers';
 import { findHelperDefs, readParserWasm } from '../host/source-files';
+import { loadBpfObject } from '../host/load-object';
+import { objectRelocations, resolveObjectRelocations } from '../relocs/object';
+import { portabilityMatrix } from '../relocs/portability';
+import { relocationDiagnostics } from '../features/relocation-diagnostics';
+import {
+  BTF_VIEW_REQUEST, OBJECT_RELOCATIONS_REQUEST, ObjectRelocationsParams, ObjectRelocationsResult, STATUS_NOTIFICATION, StatusParams,
+} from './protocol';
 
 export interface Settings {
   kernel: { btf: string; targets: string[] };
@@ -36,17 +45,6 @@ const DEFAULTS: Settings = {
 interface DocState extends ParsedFile {
   path: string | undefined;
 }
-
-export interface StatusParams {
-  described: string;
-  bundled: boolean;
-  types: number;
-  targets: string[];
-  errors: string[];
-}
-
-export const STATUS_NOTIFICATION = 'ebpf/status';
-export const BTF_VIEW_REQUEST = 'ebpf/btfView';
 
 function mergeSettings(s: Partial<Settings>): Settings {
   return {
@@ -288,6 +286,41 @@ export function startServer(connection: Connection): void {
     }
     return out;
   });
+  /** A built object's relocations against the configured kernels: the portability matrix and diagnostics. */
+  connection.onRequest(OBJECT_RELOCATIONS_REQUEST, async (p: ObjectRelocationsParams): Promise<ObjectRelocationsResult> => {
+    await service;
+    const obj = loadBpfObject(p.object);
+    if (!obj.ok) return { error: obj.error };
+    const reports = resolveObjectRelocations(obj.value, objectRelocations(obj.value), kernelsValue);
+    const bySource = new Map<string, typeof reports>();
+    for (const r of reports) {
+      if (!r.source) continue;
+      const file = resolve(dirname(p.object), r.source.file);
+      bySource.set(file, [...(bySource.get(file) ?? []), r]);
+    }
+    const parser = await parserReady;
+    const diagnostics: NonNullable<ObjectRelocationsResult['diagnostics']> = [];
+    for (const [file, rs] of bySource) {
+      const uri = pathToFileURL(file).href;
+      const open = [...docs.values()].find((d) => d.path === file);
+      try {
+        if (open) {
+          diagnostics.push({ uri: open.doc.uri, diagnostics: relocationDiagnostics(open, rs, kernelsValue) });
+          continue;
+        }
+        const text = readFileSync(file, 'utf8');
+        const tree = parser.parse(text);
+        const model = buildModel(tree);
+        const parsed = { doc: TextDocument.create(uri, 'c', 0, text), tree, model, headerStructs: (await headers).structsFor(file, model.includes) };
+        diagnostics.push({ uri, diagnostics: relocationDiagnostics(parsed, rs, kernelsValue) });
+        tree.delete();
+      } catch (e) {
+        log(`cannot map relocations to ${file}: ${(e as Error).message}`);
+      }
+    }
+    return { matrix: portabilityMatrix(reports), diagnostics };
+  });
+
   connection.onRequest(BTF_VIEW_REQUEST, async (p: { uri: string }) => {
     const s = await service;
     return s.kernelTypeView(p.uri)?.text ?? null;

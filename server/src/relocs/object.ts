@@ -36,6 +36,8 @@ export interface ObjectRelocation {
   spec: string;
   /** What it accesses, e.g. `struct task_struct.real_parent`. */
   access: string;
+  /** The name its source line shows: the last field, the enumerator or the type, without flavour. */
+  name: string;
   source?: SourceLine;
   /** Set when the relocation itself is malformed. */
   error?: string;
@@ -123,6 +125,7 @@ export function objectRelocations(obj: BpfObject): ObjectRelocation[] {
         typeId: r.typeId,
         spec: r.access,
         access: spec.ok ? describeSpec(spec.value) : '',
+        name: needle,
         source: lineOf(linesBySection.get(sec.name), r.insnOffset, needle, isLoadOrStore(insnClass(obj, sec.name, r.insnOffset))),
         error: spec.ok ? undefined : spec.error,
       });

@@ -84,6 +84,16 @@ describe('eBPF for VS Code in the extension host', () => {
     assert.ok(tab);
   });
 
+  it('after a build, unresolvable CO-RE relocations are problems and the portability view opens', async () => {
+    const uri = vscode.Uri.file(path.join(folder(), 'portability.bpf.c'));
+    await vscode.commands.executeCommand('ebpf.build', uri);
+    const diag = await until('a CO-RE relocation problem', () => vscode.languages.getDiagnostics(uri).find((d) => d.code === 'core-relo-unresolved'));
+    assert.strictEqual(diag.range.start.line, 22, 'the unguarded read, not the guarded one');
+    assert.match(diag.message, /struct task_struct___o\.state finds no match/);
+    await vscode.commands.executeCommand('ebpf.showPortability', uri);
+    await until('the portability view', () => vscode.window.tabGroups.all.flatMap((g) => g.tabs).find((t) => t.label === 'CO-RE: portability.bpf.o'));
+  });
+
   it('Run and trace attaches the programs, and Stop detaches and unloads them', async () => {
     const { execFileSync } = require('child_process');
     const loaded = () => execFileSync('bpftool', ['prog', 'show'], { encoding: 'utf8' }).includes('name handle_execve');

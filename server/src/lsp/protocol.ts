@@ -1,0 +1,29 @@
+// The server's own messages beside LSP, shared by the server and the VS Code client (types and names only).
+import type { Diagnostic } from 'vscode-languageserver-types';
+import type { PortabilityMatrix } from '../relocs/portability';
+
+/** Server -> client: which kernel is described, and the targets, after every (re)load. */
+export const STATUS_NOTIFICATION = 'ebpf/status';
+export interface StatusParams {
+  described: string;
+  bundled: boolean;
+  types: number;
+  targets: string[];
+  errors: string[];
+}
+
+/** Client -> server: the C text of a kernel type's read-only view (`ebpf-btf:` URIs). */
+export const BTF_VIEW_REQUEST = 'ebpf/btfView';
+
+/** Client -> server, after a build: a built object's CO-RE relocations against the configured kernels. */
+export const OBJECT_RELOCATIONS_REQUEST = 'ebpf/objectRelocations';
+export interface ObjectRelocationsParams {
+  object: string;
+}
+export interface ObjectRelocationsResult {
+  /** Set when the object cannot be read; nothing else is then. */
+  error?: string;
+  matrix?: PortabilityMatrix;
+  /** Diagnostics per source file URI, for the relocations libbpf cannot apply on some kernel. */
+  diagnostics?: { uri: string; diagnostics: Diagnostic[] }[];
+}

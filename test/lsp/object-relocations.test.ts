@@ -1,0 +1,80 @@
+// After a build: the server resolves a compiled object's CO-RE relocations against its kernels (described
+// 6.18, targets Debian 6.1 and 6.12) and returns the portability matrix and diagnostics at source lines.
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { after, before, describe, test } from 'node:test';
+import { OBJECT_RELOCATIONS_REQUEST, ObjectRelocationsResult } from '../../server/src/lsp/protocol';
+import { cliSkip } from '../support/cli';
+import { startLsp, LspSession } from '../support/lsp-client';
+import { haveTool, repoRoot, sharedRaw, sharedSkip, sharedXz } from '../support/kernels';
+
+const skip = cliSkip ?? sharedSkip ?? (haveTool('clang-19') && haveTool('bpftool') ? undefined : 'clang-19 and bpftool are needed (scripts/setup installs them)');
+
+describe('object relocations through the language server', { skip }, () => {
+  const work = mkdtempSync(join(tmpdir(), 'ebpf-lsp-relocs-'));
+  const core = join(repoRoot, 'test/fixtures/relocs/core.bpf.c');
+  const runqlat = join(repoRoot, 'test/fixtures/realworld/runqlat.bpf.c');
+  let lsp: LspSession;
+  const compile = (src: string) => {
+    const obj = join(work, src.replace(/^.*\//, '').replace(/\.c$/, '.o'));
+    execFileSync('clang-19', ['-g', '-O2', '-target', 'bpf', '-D__TARGET_ARCH_x86', `-I${work}`, `-I${join(repoRoot, 'test/fixtures/realworld')}`, '-I/usr/include/x86_64-linux-gnu', '-c', src, '-o', obj]);
+    return obj;
+  };
+  const request = (object: string) => lsp.conn.sendRequest(OBJECT_RELOCATIONS_REQUEST, { object }) as Promise<ObjectRelocationsResult>;
+
+  before(async () => {
+    writeFileSync(join(work, 'vmlinux.h'), execFileSync('bpftool', ['btf', 'dump', 'file', sharedRaw('6.18.44-fc-v669'), 'format', 'c'], { maxBuffer: 1 << 28 }));
+    lsp = await startLsp({ kernel: { btf: sharedXz('6.18.44-fc-v669'), targets: [sharedXz('6.1.0-56-amd64'), sharedXz('6.12.117+deb12-amd64')] } });
+  });
+  after(async () => {
+    await lsp.close();
+    rmSync(work, { recursive: true, force: true });
+  });
+
+  test('the portability matrix: every relocation by kernel, failures counted', async () => {
+    const r = await request(compile(core));
+    assert.equal(r.error, undefined);
+    const m = r.matrix!;
+    assert.deepEqual(m.kernels, ['6.18.44-fc-v669', '6.1.0-56-amd64', '6.12.117+deb12-amd64']);
+    assert.equal(m.rows.length, 33);
+    const row = (access: string, kind = 'byte_off') => m.rows.find((x) => x.access === access && x.kind === kind)!;
+    assert.deepEqual(row('struct inet_sock.inet_flags').cells.map((c) => c.state), ['same', 'poisoned', 'changed']);
+    assert.deepEqual(row('struct task_struct.real_parent').cells.map((c) => [c.state, c.text]), [['same', '1280'], ['changed', '2432'], ['changed', '2448']]);
+    assert.equal(row('struct task_struct.real_parent').line, 40);
+    // 6.18: state, cfs_rq.nr_running, inode.i_ctime; 6.1: state, inet_flags, nr_queued, f_ref; 6.12: state, nr_queued, i_ctime, f_ref.
+    assert.deepEqual(m.failing, [3, 4, 4]);
+  });
+
+  test('unresolvable relocations become diagnostics at their lines, naming the kernels', async () => {
+    const r = await request(compile(core));
+    const file = r.diagnostics!.find((d) => d.uri === pathToFileURL(core).href)!;
+    const byLine = (line: number) => file.diagnostics.filter((d) => d.range.start.line === line - 1);
+    assert.deepEqual(byLine(44).map((d) => [d.severity, d.code]), [[1, 'core-relo-unresolved']], 'state: missing everywhere is an error');
+    assert.match(byLine(44)[0].message, /byte_off of struct task_struct___old\.state finds no match in 6\.18\.44-fc-v669, 6\.1\.0-56-amd64, 6\.12\.117\+deb12-amd64/);
+    assert.equal(byLine(44)[0].range.start.character, 57, 'the range is the field name');
+    assert.deepEqual(byLine(49).map((d) => [d.severity, d.message.match(/finds no match in ([^:]+):/)?.[1]]), [[2, '6.1.0-56-amd64']]);
+    assert.deepEqual(byLine(43), [], 'an existence check is an answer, not a failure');
+    assert.deepEqual(byLine(48), []);
+    assert.match(byLine(56)[0].message, /byte_sz of struct file\.f_ref finds no match in 6\.1\.0-56-amd64, 6\.12\.117\+deb12-amd64/);
+  });
+
+  test('a guarded fallback (libbpf-tools get_task_state) is not reported; the file need not be open', async () => {
+    const r = await request(compile(runqlat));
+    assert.equal(r.error, undefined);
+    const state = r.matrix!.rows.find((x) => x.access === 'struct task_struct___o.state')!;
+    assert.deepEqual(state.cells.map((c) => c.state), ['poisoned', 'poisoned', 'poisoned'], 'the fallback is poisoned on every kernel');
+    const file = r.diagnostics!.find((d) => d.uri === pathToFileURL(runqlat).href)!;
+    assert.deepEqual(file.diagnostics, [], 'but it sits behind bpf_core_field_exists(t->__state), which holds there');
+  });
+
+  test('a corrupt object is an error message, not a crash', async () => {
+    const bad = join(work, 'bad.bpf.o');
+    writeFileSync(bad, 'not an object');
+    const r = await request(bad);
+    assert.match(r.error ?? '', /bad\.bpf\.o: invalid ELF file: bad magic/);
+  });
+});
