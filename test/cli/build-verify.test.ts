@@ -113,6 +113,21 @@ describe('build, skeleton and verify', { skip: toolSkip }, () => {
     assert.deepEqual(ourLoadedPrograms(), []);
   });
 
+  test('verify: a CO-RE poison is traced back to the relocation that failed, at its line', { skip: bpfSkip }, () => {
+    const src = join(work, 'poison.bpf.c');
+    copyFileSync(join(fixtures, 'poison.bpf.c'), src);
+    assert.equal(cli(['build', src]).status, 0);
+    const r = cli(['verify', src.replace(/\.c$/, '.o'), '--format', 'json']);
+    const [v] = JSON.parse(r.stdout) as { accepted: boolean; error: { message: string; line: number; explanation: string } }[];
+    assert.equal(v.accepted, false);
+    // libbpf rewrites the verifier's `invalid func unknown#195896080` into this line.
+    assert.match(v.error.message, /failed to resolve CO-RE relocation <byte_off> \[\d+\] struct task_struct\.ebpf_vscode_no_such_field/);
+    const line = readFileSync(src, 'utf8').split('\n').findIndex((l) => l.includes('POISON_LINE')) + 1;
+    assert.equal(v.error.line, line);
+    assert.match(v.error.explanation, new RegExp(`CO-RE relocation #0 of tp/syscalls/sys_enter_openat \\(byte_off of struct task_struct\\.ebpf_vscode_no_such_field, line ${line}\\) found no match in this kernel`));
+    assert.deepEqual(ourLoadedPrograms(), []);
+  });
+
   test('trace: attaches a tracepoint, streams its bpf_printk lines, then detaches and unloads', { skip: bpfSkip }, async () => {
     const src = join(work, 'trace.bpf.c');
     copyFileSync(join(fixtures, 'trace.bpf.c'), src);

@@ -4,7 +4,10 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { analyzeLog } from '../verifier/log';
+import { objectRelocations, poisonedRelocation, resolveObjectRelocations } from '../relocs/object';
+import { analyzeLog, CORE_POISON_INSN, CORE_POISON_MESSAGE } from '../verifier/log';
+import { loadBtfFile, RUNNING_KERNEL_BTF } from './load-btf';
+import { loadBpfObject } from './load-object';
 import { findTool, RunOptions, runTool, ToolError } from './tools';
 
 export interface VerifyOptions extends RunOptions {
@@ -84,7 +87,7 @@ export async function verifyObject(object: string, opts: VerifyOptions = {}): Pr
   } catch {
     throw new ToolError(`the verify loader's output was cut short (${r.stderr.trim() || 'killed?'})`);
   }
-  return raw.map((p) => {
+  const verdicts = raw.map((p) => {
     const v = analyzeLog(p.log);
     let error: ProgramVerdict['error'] = null;
     if (!p.accepted) {
@@ -93,4 +96,25 @@ export async function verifyObject(object: string, opts: VerifyOptions = {}): Pr
     }
     return { name: p.name, section: p.section, accepted: p.accepted, processedInsns: v.processedInsns ?? null, error, log: p.log };
   });
+  await explainPoison(object, opts.btf ?? RUNNING_KERNEL_BTF, verdicts);
+  return verdicts;
+}
+
+/** A CO-RE poison (`invalid func unknown#195896080`) traced back to the relocation that failed, named in the explanation. */
+async function explainPoison(object: string, kernelBtf: string, verdicts: ProgramVerdict[]): Promise<void> {
+  const hit = verdicts.filter((v) => v.error && CORE_POISON_MESSAGE.test(v.error.message));
+  if (hit.length === 0) return;
+  const obj = loadBpfObject(object);
+  const btf = await loadBtfFile(kernelBtf);
+  if (!obj.ok || !btf.ok) return;
+  const reports = resolveObjectRelocations(obj.value, objectRelocations(obj.value), [{ label: kernelBtf, btf: btf.value }]);
+  for (const v of hit) {
+    const calls = [...v.log.matchAll(CORE_POISON_INSN)];
+    const insn = calls.length ? Number(calls[calls.length - 1][1]) : undefined;
+    const r = poisonedRelocation(obj.value, reports, v, insn, v.error!.line ?? undefined);
+    if (!r) continue;
+    v.error!.explanation = `CO-RE relocation #${r.index} of ${r.section} (${r.kind} of ${r.access}${r.source ? `, line ${r.source.line}` : ''}) found no match in this kernel, so libbpf poisoned its instruction and the verifier reached it. Guard the access with bpf_core_field_exists() (or bpf_core_type_exists()), or use a field every target kernel has.`;
+    // The log names the line of the last annotated instruction; the relocation's own line is the access.
+    if (r.source) v.error!.line = r.source.line;
+  }
 }

@@ -193,3 +193,17 @@ function reloNeedle(spec: CoreSpec): string {
   return essentialName(spec.btf.name(spec.rootTypeId));
 }
 
+
+/**
+ * The relocation behind a verifier's `invalid func unknown#195896080` in a program: the poisoned one at
+ * the failing instruction (program-relative in the log, so offset by the program's start in its section),
+ * else the poisoned one on the source line the log names.
+ */
+export function poisonedRelocation(obj: BpfObject, reports: RelocationReport[], program: { name: string; section: string }, insn: number | undefined, line: number | undefined): RelocationReport | undefined {
+  const poisoned = reports.filter((r) => r.section === program.section && r.targets.some((t) => t.poisoned));
+  const sym = obj.elf.symbols().find((s) => s.name === program.name && s.type === STT_FUNC && obj.elf.sections[s.shndx]?.name === program.section);
+  const start = sym ? Number(sym.value) / 8 : 0;
+  return (insn !== undefined ? poisoned.find((r) => r.insnOffset / 8 === start + insn) : undefined) ?? poisoned.find((r) => line !== undefined && r.source?.line === line);
+}
+
+const STT_FUNC = 2;

@@ -12,11 +12,16 @@ export interface VerifierVerdict {
   explanation: string | undefined;
 }
 
-/** CO-RE's poison for a relocation that found no target: `invalid func unknown#195896080` (0xbad2310). */
-export const CORE_POISON = 0xbad2310;
+/**
+ * CO-RE's poison for a relocation that found no target: the verifier says `invalid func unknown#195896080`
+ * (0xbad2310), which libbpf 1.0+ rewrites in the log as `failed to resolve CO-RE relocation <kind> ...`.
+ */
+export const CORE_POISON_MESSAGE = /invalid func unknown#195896080|0xbad2310|failed to resolve CO-RE relocation/;
+/** The poisoned instruction's line in the log, as the verifier or libbpf's rewrite prints it; group 1 is its index. */
+export const CORE_POISON_INSN = /^(\d+): (?:\(85\) call unknown#195896080|<invalid CO-RE relocation>)/gm;
 
 const EXPLANATIONS: [RegExp, string][] = [
-  [/invalid func unknown#195896080|0xbad2310/, 'A CO-RE relocation found no match in this kernel, so libbpf poisoned the instruction: a field, type or enum value the program uses does not exist here. Check the CO-RE diagnostics, or guard the access with bpf_core_field_exists().'],
+  [CORE_POISON_MESSAGE, 'A CO-RE relocation found no match in this kernel, so libbpf poisoned the instruction: a field, type or enum value the program uses does not exist here. Check the CO-RE diagnostics, or guard the access with bpf_core_field_exists().'],
   [/invalid mem access 'scalar'/, 'The program dereferences a plain number as a pointer: read kernel memory with BPF_CORE_READ()/bpf_probe_read_kernel(), or check the pointer came from a helper that returns one.'],
   [/invalid mem access '(map_value_or_null|ptr_or_null_|.*_or_null)'/, 'The pointer may be NULL here (a map lookup or helper can fail): test it against NULL before using it.'],
   [/unbounded memory access/, 'The verifier cannot prove an index or size stays within bounds: clamp it (e.g. `if (i >= MAX) return 0;` or `i &= MAX - 1`) before the access.'],
