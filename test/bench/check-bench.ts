@@ -8,7 +8,7 @@ import { buildModel } from '../../server/src/csource/model';
 import { CParser } from '../../server/src/csource/parser';
 import { computeDiagnostics } from '../../server/src/features/diagnostics';
 import { unpackBtf } from '../../server/src/container/unpack';
-import { thousandLineFile } from './lsp-bench';
+import { thousandLineFile } from '../support/generated-source';
 import { nowMs, report, stats } from './measure';
 import { relocsBench } from './relocs-bench';
 

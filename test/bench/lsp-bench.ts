@@ -11,28 +11,7 @@ import {
   InitializeRequest, ProtocolConnection, StreamMessageReader, StreamMessageWriter,
 } from 'vscode-languageserver-protocol/node';
 import { nowMs, report, stats } from './measure';
-
-const PROGRAM = (i: number) => `
-SEC("tp_btf/sched_switch")
-int BPF_PROG(on_switch_${i}, bool preempt, struct task_struct *prev, struct task_struct *next)
-{
-	struct task_struct *t = (struct task_struct *)bpf_get_current_task();
-	pid_t ppid = BPF_CORE_READ(t, real_parent, tgid);
-	long state = BPF_CORE_READ(prev, __state);
-	u64 ts = bpf_ktime_get_ns();
-	if (ppid == ${i})
-		return 1;
-	bpf_printk("switch %d %ld %llu", ppid, state, ts);
-	return 0;
-}
-`;
-
-/** A realistic 1,000-line file: headers, a map, then programs until the line count is reached. */
-export function thousandLineFile(): string {
-  let text = '#include "vmlinux.h"\n#include <bpf/bpf_helpers.h>\n#include <bpf/bpf_tracing.h>\n#include <bpf/bpf_core_read.h>\n\nchar LICENSE[] SEC("license") = "GPL";\n';
-  for (let i = 0; text.split('\n').length < 1000; i++) text += PROGRAM(i);
-  return text;
-}
+import { thousandLineFile } from '../support/generated-source';
 
 interface Client {
   conn: ProtocolConnection;

@@ -53,6 +53,11 @@ test('program heads that do not fit their sections are warned about, with the fi
   assert.match(heads[1][1] as string, /BPF_KPROBE .* BPF_PROG_TYPE_TRACING, .* use BPF_PROG/);
   assert.match(heads[2][1] as string, /receive struct xdp_md \*, not struct __sk_buff \*/);
   assert.deepEqual(heads.map((h) => h[0]), [7, 13, 19]);
+  // Against each kernel's prototype: a changed argument type, and more arguments than the target passes.
+  const args = findings.filter((f) => f.code === 'program-args').map((f) => [f.line, f.column, f.message]);
+  assert.deepEqual(args.map((a) => [a[0], a[1]]), [[32, 54], [38, 51]], "at the parameter names");
+  assert.equal(args[0][2], 'argument 1 of vfs_unlink is struct mnt_idmap *idmap, not struct user_namespace * in 6.12.117+deb12-amd64, 6.18.44-fc-v669');
+  assert.match(args[1][2] as string, /^sched_wakeup passes 1 argument\(s\) \(struct task_struct \*arg0\), fewer than this head reads in 6\.1\.0-56-amd64, 6\.12\.117\+deb12-amd64, 6\.18\.44-fc-v669$/);
 });
 
 test('direct reads through kernel pointers: warned in kprobe programs, with the BPF_CORE_READ rewrite; legal in tp_btf', { skip: cliSkip ?? sharedSkip }, () => {

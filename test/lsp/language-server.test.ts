@@ -150,4 +150,18 @@ describe('language server over stdio', { skip: cliSkip ?? sharedSkip }, () => {
     assert.equal(h, null);
     assert.equal(lsp.proc.exitCode, null, 'server still running');
   });
+
+  test('BPF_PROG heads: the kernel prototype completes, and loosely typed arguments are typed from it', async () => {
+    const head = `${text}\nSEC("fentry/do_unlinkat")\nint BPF_PROG(on_unlink, `;
+    await lsp.conn.sendNotification(DidChangeTextDocumentNotification.type, { textDocument: { uri, version: 7 }, contentChanges: [{ text: head }] });
+    const list = (await lsp.conn.sendRequest(CompletionRequest.type, { textDocument: { uri }, position: at(head, 'BPF_PROG(on_unlink, ', 'BPF_PROG(on_unlink, '.length) })) as CompletionList;
+    assert.deepEqual(list.items.map((i) => [i.label, i.detail]), [['int dfd, struct filename *name', 'arguments of fentry/do_unlinkat in 6.18.44-fc-v669, 6.1.0-56-amd64, 6.12.117+deb12-amd64']]);
+
+    const loose = `${text}\nSEC("tp_btf/sched_wakeup")\nint BPF_PROG(on_wakeup, void *p)\n{\n\treturn p->pid;\n}\n`;
+    await lsp.conn.sendNotification(DidChangeTextDocumentNotification.type, { textDocument: { uri, version: 8 }, contentChanges: [{ text: loose }] });
+    const members = (await lsp.conn.sendRequest(CompletionRequest.type, { textDocument: { uri }, position: at(loose, 'p->pid', 3) })) as CompletionList;
+    assert.ok(members.items.some((i) => i.label === 'real_parent'), 'p is the struct task_struct * the tracepoint passes');
+    const h = await lsp.conn.sendRequest(HoverRequest.type, { textDocument: { uri }, position: at(loose, 'p->pid', 4) });
+    assert.match(hoverText(h), /pid_t pid/);
+  });
 });

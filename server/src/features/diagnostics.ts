@@ -9,6 +9,8 @@ import { BTF_TYPED_PROGRAMS, PROGRAM_CONTEXT } from '../sections/program-context
 import { CORE_READ_MACROS, Scope, callContext, expressionType } from './expression';
 import { guardedChains, guardHolds, guardsAround } from './core-guards';
 import { hasAttachType, hasHelper, hasKfunc, hasMapType, hasProgType } from './kernel-features';
+import { argumentList, pointedStruct, programArguments } from './program-args';
+import { essentialName } from '../relocs/relo-core';
 import { Kernel, ParsedFile, projectStructs, targetBtfName } from './language-service';
 import { CType, MemberInfo, TypeEnv, composite, deref, member } from './types';
 import type { Node } from 'web-tree-sitter';
@@ -76,6 +78,7 @@ export function computeDiagnostics(file: ParsedFile, kernels: Kernel[], env: Dia
   checkCoreReads(file, kernels, add);
   checkKernelFeatures(file, kernels, add);
   checkProgramHeads(file, add);
+  checkProgramArgs(file, kernels, add);
   checkDirectReads(file, kernels, add);
   return out;
 }
@@ -151,6 +154,40 @@ function checkProgramHeads(file: ParsedFile, add: Add): void {
       if (want?.startsWith('struct ') && !want.includes('<') && /^struct \w+$/.test(got) && p.type.pointers === 1 && got.replace(/___\w+$/, '') !== want) {
         at(`${pt} programs receive ${want} *, not ${got} *: change the parameter's type`);
       }
+    }
+  }
+}
+
+/**
+ * BPF_PROG heads against the kernel's prototype in every target kernel: more arguments than the target
+ * passes, or a struct pointer where the kernel passes another struct (vfs_unlink's first argument became
+ * `struct mnt_idmap *` in 6.3): the program would read the wrong argument there.
+ */
+function checkProgramArgs(file: ParsedFile, kernels: Kernel[], add: Add): void {
+  for (const f of file.model.functions) {
+    if (!f.section || (f.macro !== 'BPF_PROG' && f.macro !== 'BPF_PROG2')) continue;
+    const problems = new Map<string, { at: { start: number; end: number }; kernels: string[] }>();
+    const note = (at: { start: number; end: number }, msg: string, k: string) => {
+      const p = problems.get(msg) ?? { at, kernels: [] };
+      p.kernels.push(k);
+      problems.set(msg, p);
+    };
+    for (const k of kernels) {
+      const args = programArguments(f.section.name, k.btf);
+      if (!args) continue;
+      const target = matchSection(f.section.name)?.target ?? '';
+      if (f.params.length > args.length) {
+        note(f.params[args.length].span, `${target} passes ${args.length} argument(s) (${argumentList(args, k.btf)}), fewer than this head reads`, k.label);
+      }
+      f.params.forEach((p, i) => {
+        const want = i < args.length ? pointedStruct(k.btf, args[i].type) : undefined;
+        const got = /^(?:struct|union) (\w+)$/.exec(p.type.base)?.[1];
+        if (want === undefined || got === undefined || p.type.pointers !== 1 || essentialName(got) === want) return;
+        note(p.span, `argument ${i + 1} of ${target} is ${argumentList([args[i]], k.btf)}, not ${p.type.base} *`, k.label);
+      });
+    }
+    for (const [msg, p] of problems) {
+      add(p.at.start, p.at.end, DiagnosticSeverity.Warning, 'program-args', `${msg} in ${p.kernels.join(', ')}`);
     }
   }
 }

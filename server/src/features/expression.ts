@@ -2,6 +2,7 @@
 // unclosed `BPF_CORE_READ(` turns the rest of the file into an error node), but the text is not.
 import { Tree } from '../csource/parser';
 import { CDocument, CFunction, localsBefore } from '../csource/model';
+import { programArguments } from './program-args';
 import { CType, TypeEnv, baseType, deref, fromTypeText, step } from './types';
 
 /** Helpers whose result type is known better than their `long` prototype says. */
@@ -30,8 +31,16 @@ export function identifierType(name: string, scope: Scope): CType | undefined {
   if (fn) {
     const locals = localsBefore(scope.tree, fn, scope.offset);
     for (let i = locals.length - 1; i >= 0; i--) if (locals[i].name === name) return fromTypeText(locals[i].type, scope.env);
-    const p = fn.params.find((x) => x.name === name);
-    if (p) return fromTypeText(p.type, scope.env);
+    const i = fn.params.findIndex((x) => x.name === name);
+    if (i >= 0) {
+      const declared = fromTypeText(fn.params[i].type, scope.env);
+      // A BPF_PROG argument declared loosely (`void *p`, `u64 x`) has the kernel prototype's type.
+      if ((fn.macro === 'BPF_PROG' || fn.macro === 'BPF_PROG2') && fn.section && !(declared.k === 'ptr' && declared.to.k !== 'other')) {
+        const arg = programArguments(fn.section.name, scope.env.btf)?.[i];
+        if (arg) return { k: 'btf', id: arg.type };
+      }
+      return declared;
+    }
   }
   const g = scope.doc.globals.find((x) => x.name === name);
   return g ? fromTypeText(g.type, scope.env) : undefined;

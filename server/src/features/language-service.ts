@@ -21,6 +21,7 @@ import { CallContext, CORE_READ_MACROS, Scope, callContext, coreReadTarget, expr
 import { HelperDoc } from './helper-docs';
 import { bpfFlags, enumValues } from './kernel-features';
 import { essentialName } from '../relocs/relo-core';
+import { argumentList, programArguments } from './program-args';
 import { CType, MemberInfo, TypeEnv, composite, deref, membersOf, step, typeText } from './types';
 
 export interface Kernel {
@@ -215,6 +216,22 @@ export function getLanguageService(ctx: ServiceContext) {
     return markdown(lines.join('\n'));
   }
 
+  /** After `BPF_PROG(name, `: the kernel's argument list for the section just above, as each kernel spells it. */
+  function programArgsCompletion(before: string): CompletionList {
+    const sec = [...before.matchAll(/\bSEC\s*\(\s*"([^"]*)"\s*\)/g)].pop()?.[1];
+    if (!sec) return CompletionList.create([], false);
+    const items: CompletionItem[] = [];
+    for (const k of ctx.kernels) {
+      const args = programArguments(sec, k.btf);
+      if (!args) continue;
+      const label = argumentList(args, k.btf);
+      const same = items.find((i) => i.label === label);
+      if (same) same.detail += `, ${k.label}`;
+      else items.push({ label, kind: CompletionItemKind.Snippet, detail: `arguments of ${sec} in ${k.label}`, insertText: label, sortText: String(items.length).padStart(3, '0') });
+    }
+    return CompletionList.create(items, false);
+  }
+
   function mapHover(name: string, fields: Record<string, string>): Hover {
     const rows = Object.entries(fields).map(([k, v]) => `- ${k}: \`${v}\``);
     return markdown(`**map \`${name}\`**\n\n${rows.join('\n')}`);
@@ -238,6 +255,9 @@ export function getLanguageService(ctx: ServiceContext) {
       const names = mapField[1] === 'type' ? [...enumValues(btf, 'bpf_map_type')].filter((n) => n !== '__MAX_BPF_MAP_TYPE') : bpfFlags(btf);
       return CompletionList.create(names.map((label) => ({ label, kind: CompletionItemKind.EnumMember, detail: described().label })), false);
     }
+
+    const head = /\bBPF_PROG2?\s*\(\s*\w+\s*,\s*$/.exec(line);
+    if (head) return programArgsCompletion(text.slice(0, offset));
 
     const partial = /(\w*)$/.exec(line)![1];
     const wordStart = offset - partial.length;
@@ -468,7 +488,8 @@ export function chainBefore(text: string, end: number): string {
     else if (depth === 0 && c === '*') break;
     i--;
   }
-  return text.slice(i, end).trim();
+  // Two words in a row end one expression and start another: `return p->` is the chain `p`.
+  return text.slice(i, end).trim().replace(/^.*\b\w+\s+(?=\w)/s, '');
 }
 
 function sectionAt(file: ParsedFile, offset: number): { name: string } | undefined {
