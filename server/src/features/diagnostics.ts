@@ -10,6 +10,7 @@ import { CORE_READ_MACROS, Scope, callContext, expressionType } from './expressi
 import { guardedChains, guardHolds, guardsAround } from './core-guards';
 import { hasAttachType, hasHelper, hasKfunc, hasMapType, hasProgType } from './kernel-features';
 import { argumentList, pointedStruct, programArguments } from './program-args';
+import { GPL_COMPATIBLE_LICENSES, GPL_ONLY_HELPERS } from '../helpers/gpl-only';
 import { essentialName } from '../relocs/relo-core';
 import { Kernel, ParsedFile, projectStructs, targetBtfName } from './language-service';
 import { CType, MemberInfo, TypeEnv, composite, deref, member } from './types';
@@ -74,7 +75,7 @@ export function computeDiagnostics(file: ParsedFile, kernels: Kernel[], env: Dia
   }
 
   checkLegacyMaps(file, add);
-  checkLicense(file, add);
+  checkLicense(file, kernels, add);
   checkCoreReads(file, kernels, add);
   checkKernelFeatures(file, kernels, add);
   checkProgramHeads(file, add);
@@ -207,8 +208,7 @@ function checkKernelFeatures(file: ParsedFile, kernels: Kernel[], add: Add): voi
   for (const m of text.matchAll(/\b(bpf_\w+)\s*\(/g)) {
     const name = m[1];
     if (own.has(name) || name.startsWith('bpf_core_')) continue;
-    const lineStart = text.lastIndexOf('\n', m.index!) + 1;
-    if (/\b(extern|__ksym)\b/.test(text.slice(lineStart, text.indexOf('\n', m.index!)))) continue; // the declaration, not a use
+    if (isDeclaration(text, m.index!)) continue;
     let missing = seenCalls.get(name);
     if (!missing) {
       // A helper if any kernel knows BPF_FUNC_<name>; else a kfunc if any kernel has the FUNC; else not ours to judge.
@@ -259,12 +259,34 @@ function checkLegacyMaps(file: ParsedFile, add: Add): void {
   }
 }
 
-function checkLicense(file: ParsedFile, add: Add): void {
+function checkLicense(file: ParsedFile, kernels: Kernel[], add: Add): void {
   if (file.model.functions.every((f) => !f.section)) return;
-  if (/SEC\s*\(\s*"license"\s*\)/.test(file.doc.getText())) return;
-  const first = file.model.functions.find((f) => f.section)!;
-  add(first.section!.span.start, first.section!.span.end, DiagnosticSeverity.Warning, 'missing-license',
-    'no license: add `char LICENSE[] SEC("license") = "GPL";` (GPL-only helpers and many program types need a GPL-compatible license)');
+  const text = file.doc.getText();
+  const license = /SEC\s*\(\s*"license"\s*\)\s*=\s*"([^"]*)"/.exec(text);
+  if (!/SEC\s*\(\s*"license"\s*\)/.test(text)) {
+    const first = file.model.functions.find((f) => f.section)!;
+    add(first.section!.span.start, first.section!.span.end, DiagnosticSeverity.Warning, 'missing-license',
+      'no license: add `char LICENSE[] SEC("license") = "GPL";` (GPL-only helpers and many program types need a GPL-compatible license)');
+    return;
+  }
+  if (!license || GPL_COMPATIBLE_LICENSES.has(license[1])) return;
+  // Under a license the kernel does not count as GPL-compatible, GPL-only helpers and every kfunc are refused.
+  const own = new Set(file.model.functions.map((f) => f.name));
+  for (const m of text.matchAll(/\b(bpf_\w+)\s*\(/g)) {
+    const name = m[1];
+    if (own.has(name) || isDeclaration(text, m.index!)) continue;
+    const helper = name.slice(4);
+    const kfunc = !kernels.some((k) => hasHelper(k.btf, name)) && kernels.some((k) => hasKfunc(k.btf, name));
+    if (!GPL_ONLY_HELPERS.has(helper) && !kfunc) continue;
+    add(m.index!, m.index! + name.length, DiagnosticSeverity.Error, 'gpl-only',
+      `${kfunc ? 'kfunc' : 'helper'} ${name}() needs a GPL-compatible license: the kernel refuses it in a program licensed "${license[1]}" (use "GPL" or "Dual BSD/GPL")`);
+  }
+}
+
+/** Whether the call at `at` sits on a declaration line (`extern ... __ksym`), not a use. */
+function isDeclaration(text: string, at: number): boolean {
+  const lineStart = text.lastIndexOf('\n', at) + 1;
+  return /\b(extern|__ksym)\b/.test(text.slice(lineStart, text.indexOf('\n', at)));
 }
 
 /** One step of a field path: `->name` or `.name` (`deref`), maybe followed by `[i]` (`index`). */
