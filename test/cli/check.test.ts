@@ -1,9 +1,11 @@
 // `ebpf-ls check` against the three kernels of ../shared/btf, on the known real differences between them.
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { cliSkip, runCli } from '../support/cli';
-import { SHARED_KERNELS, repoRoot, sharedSkip, sharedXz } from '../support/kernels';
+import { RUNNING_KERNEL_BTF, SHARED_KERNELS, repoRoot, runningSkip, sharedSkip, sharedXz } from '../support/kernels';
 
 interface Finding { file: string; line: number; column: number; endLine: number; endColumn: number; severity: string; code: string; message: string }
 
@@ -84,4 +86,20 @@ test('a missing file is a one-line error with exit code 2', { skip: cliSkip }, (
   const r = runCli(['check', '/nonexistent/x.bpf.c']);
   assert.equal(r.status, 2);
   assert.equal(r.stderr.trim(), 'ebpf-ls: /nonexistent/x.bpf.c: cannot read: no such file');
+});
+
+test('tracepoint targets: syscalls from every kernel\'s BTF, other events from the running kernel\'s tracefs', { skip: cliSkip ?? sharedSkip ?? runningSkip }, () => {
+  if (!existsSync('/sys/kernel/tracing/events/enable')) {
+    // Like Run and trace, mount tracefs where it is missing (root only), so the tracefs half is tested too.
+    spawnSync('mount', ['-t', 'tracefs', 'tracefs', '/sys/kernel/tracing']);
+  }
+  const tracefs = existsSync('/sys/kernel/tracing/events/enable');
+  const r = runCli(['check', join(repoRoot, 'test/fixtures/programs/targets.bpf.c'), '--btf', sharedXz('6.1.0-56-amd64'), '--btf', RUNNING_KERNEL_BTF, '--format', 'json']);
+  const findings: Finding[] = JSON.parse(r.stdout);
+  const targets = findings.filter((f) => f.code === 'missing-target').map((f) => [f.line, f.severity, f.message]);
+  const expected = [
+    [9, 'error', 'syscalls/sys_enter_nosuchcall (syscall nosuchcall) is missing in 6.1.0-56-amd64, running kernel'],
+  ];
+  if (tracefs) expected.unshift([5, 'warning', 'sched/sched_switchx (tracepoint, per tracefs) is missing in running kernel']);
+  assert.deepEqual(targets, expected, 'getpid (argument-less, only __do_sys_getpid in BTF) and sched/sched_switch exist');
 });

@@ -8,7 +8,8 @@ import { computeDiagnostics } from '../features/diagnostics';
 import { readLibbpfVersion } from '../host/libbpf-version';
 import { ProjectHeaders } from '../host/project-headers';
 import { readParserWasm } from '../host/source-files';
-import { kernelLabel } from '../host/load-btf';
+import { kernelLabel, RUNNING_KERNEL_LABEL } from '../host/load-btf';
+import { runningKernelEvents } from '../host/tracefs-events';
 import { loadKernels } from './kernels';
 import { Command, parseCommandArgs } from './main';
 import { EXIT_FINDINGS, InputError, UsageError } from './usage';
@@ -34,6 +35,7 @@ export const checkCommand: Command = {
     const parser = await CParser.create(readParserWasm());
     const headers = new ProjectHeaders(parser, () => includeDirs, (m) => process.stderr.write(`ebpf-ls: ${m}\n`));
     const libbpfVersion = readLibbpfVersion(includeDirs);
+    const tracefs = kernels.some((k) => k.label === RUNNING_KERNEL_LABEL) ? runningKernelEvents(RUNNING_KERNEL_LABEL) : undefined;
     const results = [];
     let errors = 0;
     for (const file of positionals) {
@@ -46,7 +48,7 @@ export const checkCommand: Command = {
       const tree = parser.parse(text);
       const model = buildModel(tree);
       const doc = TextDocument.create(`file://${file}`, 'c', 1, text);
-      const diags = computeDiagnostics({ doc, tree, model, headerStructs: headers.structsFor(file, model.includes) }, kernels, { libbpfVersion });
+      const diags = computeDiagnostics({ doc, tree, model, headerStructs: headers.structsFor(file, model.includes) }, kernels, { libbpfVersion, tracefs });
       tree.delete();
       for (const d of [...diags].sort((a, b) => a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character)) {
         const severity = SEVERITY[d.severity ?? DiagnosticSeverity.Error];

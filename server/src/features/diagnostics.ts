@@ -12,7 +12,7 @@ import { hasAttachType, hasHelper, hasKfunc, hasMapType, hasProgType } from './k
 import { argumentList, pointedStruct, programArguments } from './program-args';
 import { GPL_COMPATIBLE_LICENSES, GPL_ONLY_HELPERS } from '../helpers/gpl-only';
 import { essentialName } from '../relocs/relo-core';
-import { Kernel, ParsedFile, projectStructs, targetBtfName } from './language-service';
+import { Kernel, ParsedFile, hasTarget, projectStructs, targetNeed } from './language-service';
 import { CType, MemberInfo, TypeEnv, composite, deref, member } from './types';
 import type { Node } from 'web-tree-sitter';
 import type { CStruct } from '../csource/model';
@@ -20,6 +20,8 @@ import type { CStruct } from '../csource/model';
 export interface DiagnosticEnv {
   /** `major.minor` of the libbpf headers on the include path, when found. */
   libbpfVersion?: string;
+  /** The running kernel's tracefs, when mounted and that kernel is among the targets: its tracepoint events. */
+  tracefs?: { kernel: string; hasEvent(category: string, name: string): boolean };
 }
 
 /** A quick fix carried in Diagnostic.data; the LSP edge turns it into a code action. */
@@ -61,15 +63,14 @@ export function computeDiagnostics(file: ParsedFile, kernels: Kernel[], env: Dia
       continue;
     }
     if (m.target) {
-      const need = targetBtfName(m.def.sec, m.target);
-      if (need) {
-        const missing = kernels.filter((k) => k.btf.findFirst(need.name, need.kind) === undefined);
-        if (missing.length) {
-          // Allocation functions became `*_noprof` in 6.10 when memory profiling wrapped them.
-          const renamed = need.kind === Kind.Func && missing.some((k) => k.btf.findFirst(`${need.name}_noprof`, Kind.Func) !== undefined);
-          add(sec.span.start, sec.span.end, missing.length === kernels.length ? DiagnosticSeverity.Error : DiagnosticSeverity.Warning, 'missing-target',
-            `${m.target} (${kindWord(need.kind)} ${need.name}) is missing in ${missing.map((k) => k.label).join(', ')}${renamed ? `; it is ${need.name}_noprof there` : ''}`);
-        }
+      const need = targetNeed(m.def.sec, m.target);
+      const missing = need ? kernels.filter((k) => !hasTarget(k.btf, need)).map((k) => k.label) : tracefsMissing(m.def.sec, m.target, env);
+      if (missing.length) {
+        // Allocation functions became `*_noprof` in 6.10 when memory profiling wrapped them.
+        const noprof = need?.kind === Kind.Func && need.names.length === 1 ? `${need.names[0]}_noprof` : undefined;
+        const renamed = noprof && kernels.some((k) => missing.includes(k.label) && k.btf.findFirst(noprof, Kind.Func) !== undefined);
+        add(sec.span.start, sec.span.end, need && missing.length === kernels.length ? DiagnosticSeverity.Error : DiagnosticSeverity.Warning, 'missing-target',
+          `${m.target} (${need?.what ?? 'tracepoint, per tracefs'}) is missing in ${missing.join(', ')}${renamed ? `; it is ${noprof} there` : ''}`);
       }
     }
   }
@@ -236,8 +237,12 @@ function checkKernelFeatures(file: ParsedFile, kernels: Kernel[], add: Add): voi
 
 type Add = (start: number, end: number, severity: DiagnosticSeverity, code: string, message: string, data?: DiagnosticFix) => void;
 
-function kindWord(k: Kind): string {
-  return k === Kind.Func ? 'function' : k === Kind.Typedef ? 'typedef' : 'type';
+/** Other tracepoints: BTF names event classes, not events, so only the running kernel's tracefs can tell, when mounted. */
+function tracefsMissing(sec: string, target: string, env: DiagnosticEnv): string[] {
+  const p = sec.replace(/[+/]$/, '');
+  const m = (p === 'tp' || p === 'tracepoint') && /^(\w+)\/(\w+)$/.exec(target);
+  if (!m || !env.tracefs) return [];
+  return env.tracefs.hasEvent(m[1], m[2]) ? [] : [env.tracefs.kernel];
 }
 
 function checkSectionVersion(def: SecDef, sec: { name: string; span: { start: number; end: number } }, env: DiagnosticEnv, add: Add): void {

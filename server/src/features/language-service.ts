@@ -35,6 +35,8 @@ export interface ServiceContext {
   helpers: Map<string, HelperDoc>;
   /** Layouts longer than this many lines are cut in hovers, with a link to the full view. */
   maxHoverLines?: number;
+  /** The running kernel's tracepoints (`category/name`) from tracefs, when the described kernel is the running one. */
+  tracepoints?: () => string[];
 }
 
 export interface ParsedFile {
@@ -208,9 +210,9 @@ export function getLanguageService(ctx: ServiceContext) {
     if (m.noAutoload) lines.push('- `?`: not loaded automatically (enable with `bpf_program__set_autoload()`)');
     lines.push(`- introduced in libbpf ${d.since}`);
     if (m.target) {
-      const btfName = targetBtfName(d.sec, m.target);
-      if (btfName) {
-        for (const k of ctx.kernels) lines.push(`- target \`${m.target}\` in ${k.label}: ${k.btf.findFirst(btfName.name, btfName.kind) !== undefined ? 'present' : '**missing**'}`);
+      const need = targetNeed(d.sec, m.target);
+      if (need) {
+        for (const k of ctx.kernels) lines.push(`- target \`${m.target}\` in ${k.label}: ${hasTarget(k.btf, need) ? 'present' : '**missing**'}`);
       }
     }
     return markdown(lines.join('\n'));
@@ -340,6 +342,7 @@ export function getLanguageService(ctx: ServiceContext) {
     if (p === 'lsm' || p === 'lsm_cgroup') return btf.namesOfKind(Kind.Func).filter((n) => n.name.startsWith('bpf_lsm_')).map((n) => n.name.slice('bpf_lsm_'.length));
     if (p === 'iter') return btf.namesOfKind(Kind.Func).filter((n) => n.name.startsWith('bpf_iter_') && !/_(new|next|destroy)$/.test(n.name)).map((n) => n.name.slice('bpf_iter_'.length));
     if (p === 'tp' || p === 'tracepoint') {
+      if (ctx.tracepoints) return ctx.tracepoints();
       return btf.namesOfKind(Kind.Func).filter((n) => n.name.startsWith('__x64_sys_')).flatMap((n) => {
         const s = n.name.slice('__x64_sys_'.length);
         return [`syscalls/sys_enter_${s}`, `syscalls/sys_exit_${s}`];
@@ -496,17 +499,36 @@ function sectionAt(file: ParsedFile, offset: number): { name: string } | undefin
   return file.model.sections.find((s) => s.span.start <= offset && offset <= s.span.end);
 }
 
-/** The BTF name and kind that must exist for a section's target (kprobe: a FUNC, tp_btf: btf_trace_X...). */
-export function targetBtfName(sec: string, target: string): { name: string; kind: Kind } | undefined {
+/** Where a kernel's BTF shows a syscall: its arch wrapper, or `__do_sys_X` for the argument-less ones. */
+const SYSCALL_PREFIXES = ['__x64_sys_', '__arm64_sys_', '__riscv_sys_', '__s390x_sys_', '__do_sys_'];
+
+export interface TargetNeed {
+  /** BTF names of which one must exist. */
+  names: string[];
+  kind: Kind;
+  /** How to name it to a person: `function vfs_read`, `syscall openat`. */
+  what: string;
+}
+
+/** What a section's target needs in a kernel's BTF (kprobe: a FUNC, tp_btf: btf_trace_X, a syscall tracepoint: the syscall...). */
+export function targetNeed(sec: string, target: string): TargetNeed | undefined {
   const p = sec.replace(/[+/]$/, '').replace(/\.s$/, '');
+  const one = (name: string, kind: Kind, what: string) => ({ names: [name], kind, what: `${what} ${name}` });
+  const syscall = (name: string) => ({ names: SYSCALL_PREFIXES.map((x) => x + name), kind: Kind.Func, what: `syscall ${name}` });
   if (['kprobe', 'kretprobe', 'fentry', 'fexit', 'fmod_ret'].includes(p)) {
     const fn = target.split('+')[0];
-    return /^\w+$/.test(fn) ? { name: fn, kind: Kind.Func } : undefined;
+    return /^\w+$/.test(fn) ? one(fn, Kind.Func, 'function') : undefined;
   }
-  if (p === 'tp_btf' || p === 'raw_tp' || p === 'raw_tracepoint') return { name: `btf_trace_${target}`, kind: Kind.Typedef };
-  if (p === 'lsm' || p === 'lsm_cgroup') return { name: `bpf_lsm_${target}`, kind: Kind.Func };
-  if (p === 'ksyscall' || p === 'kretsyscall') return { name: `__x64_sys_${target}`, kind: Kind.Func };
-  if (p === 'iter') return { name: `bpf_iter_${target}`, kind: Kind.Func };
+  if (p === 'tp_btf' || p === 'raw_tp' || p === 'raw_tracepoint') return one(`btf_trace_${target}`, Kind.Typedef, 'typedef');
+  if (p === 'lsm' || p === 'lsm_cgroup') return one(`bpf_lsm_${target}`, Kind.Func, 'function');
+  if (p === 'ksyscall' || p === 'kretsyscall') return /^\w+$/.test(target) ? syscall(target) : undefined;
+  if (p === 'iter') return one(`bpf_iter_${target}`, Kind.Func, 'function');
+  const sys = (p === 'tp' || p === 'tracepoint') && /^syscalls\/sys_(?:enter|exit)_(\w+)$/.exec(target);
+  if (sys) return syscall(sys[1]);
   return undefined;
+}
+
+export function hasTarget(btf: Btf, need: TargetNeed): boolean {
+  return need.names.some((n) => btf.findFirst(n, need.kind) !== undefined);
 }
 

@@ -9,6 +9,8 @@ import { fail, ok, Result } from '../result';
 import { readInput } from './read-input';
 
 export const RUNNING_KERNEL_BTF = '/sys/kernel/btf/vmlinux';
+/** How the running kernel is named among the targets, wherever it is loaded. */
+export const RUNNING_KERNEL_LABEL = 'running kernel';
 /** Which kernel the bundled fallback describes (see server/data/README.md). */
 export const DEFAULT_KERNEL_RELEASE = '6.12.117+deb12-amd64 (Debian 12)';
 
@@ -49,6 +51,6 @@ export async function loadDefaultKernel(): Promise<Result<LoadedKernel>> {
 
 /** A kernel's name for people: the file name without `.btf.xz` and friends (`6.1.0-56-amd64`). */
 export function kernelLabel(path: string): string {
-  if (path === RUNNING_KERNEL_BTF) return 'running kernel';
+  if (path === RUNNING_KERNEL_BTF) return RUNNING_KERNEL_LABEL;
   return path.replace(/^.*\//, '').replace(/\.(btf|tar|xz|gz)(\.(tar|xz|gz))*$/, '') || path;
 }

@@ -14,7 +14,8 @@ import { CParser, Tree, treeEdit } from '../csource/parser';
 import { computeDiagnostics, DiagnosticFix } from '../features/diagnostics';
 import { parseHelperDefs } from '../features/helper-docs';
 import { getLanguageService, Kernel, LanguageService, ParsedFile } from '../features/language-service';
-import { kernelLabel, loadBtfFile, loadDefaultKernel } from '../host/load-btf';
+import { kernelLabel, loadBtfFile, loadDefaultKernel, RUNNING_KERNEL_LABEL } from '../host/load-btf';
+import { runningKernelEvents, TracefsEvents } from '../host/tracefs-events';
 import { readLibbpfVersion } from '../host/libbpf-version';
 import { ProjectHeaders } from '../host/project-headers';
 import { findHelperDefs, readParserWasm } from '../host/source-files';
@@ -68,6 +69,7 @@ export function startServer(connection: Connection): void {
   let serviceValue: LanguageService | undefined;
   let kernelsValue: Kernel[] = [];
   let libbpfVersion: string | undefined;
+  let tracefs: TracefsEvents | undefined;
   const docs = new Map<string, DocState>();
   const headers = parserReady.then((p) => new ProjectHeaders(p, () => settings.includePaths, (m) => log(m)));
 
@@ -85,7 +87,7 @@ export function startServer(connection: Connection): void {
     if (kernels.length === 0) {
       const r = await loadDefaultKernel();
       if (!r.ok) throw new Error(r.error);
-      kernels.push({ label: r.value.bundled ? r.value.label : 'running kernel', btf: r.value.btf });
+      kernels.push({ label: r.value.bundled ? r.value.label : RUNNING_KERNEL_LABEL, btf: r.value.btf });
       bundled = r.value.bundled;
     }
     for (const t of settings.kernel.targets) {
@@ -108,7 +110,8 @@ export function startServer(connection: Connection): void {
       connection.sendNotification(STATUS_NOTIFICATION, status);
       log(`kernels: ${kernels.map((k) => `${k.label} (${k.btf.typeCount - 1} types)`).join(', ')}`);
       kernelsValue = kernels;
-      return getLanguageService({ kernels, helpers: helpers ? parseHelperDefs(helpers.text) : new Map() });
+      tracefs = kernels.some((k) => k.label === RUNNING_KERNEL_LABEL) ? runningKernelEvents(RUNNING_KERNEL_LABEL) : undefined;
+      return getLanguageService({ kernels, helpers: helpers ? parseHelperDefs(helpers.text) : new Map(), tracepoints: tracefs && (() => tracefs!.list()) });
     });
     next.then((s) => {
       serviceValue = s;
@@ -145,7 +148,7 @@ export function startServer(connection: Connection): void {
   function publishDiagnosticsNow(d: DocState): void {
     if (!serviceValue || !settings.diagnostics.enable) return;
     try {
-      const diagnostics = computeDiagnostics(d, kernelsValue, { libbpfVersion });
+      const diagnostics = computeDiagnostics(d, kernelsValue, { libbpfVersion, tracefs });
       connection.sendDiagnostics({ uri: d.doc.uri, version: d.doc.version, diagnostics });
     } catch (e) {
       log(`Error while computing diagnostics for ${d.doc.uri}: ${(e as Error).stack}`);

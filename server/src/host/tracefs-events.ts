@@ -1,0 +1,35 @@
+// The running kernel's tracepoint events, from tracefs when it is mounted (never mounted just to look):
+// BTF names tracepoint event classes, not events, so this is the only sure answer for `tp/cat/name`.
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { TRACEFS } from './trace';
+
+const EVENT_DIRS = [join(TRACEFS, 'events'), '/sys/kernel/debug/tracing/events'];
+
+export interface TracefsEvents {
+  kernel: string;
+  hasEvent(category: string, name: string): boolean;
+  /** Every `category/name`, for completion. */
+  list(): string[];
+}
+
+/** The events of the running kernel, named `kernel` among the targets; undefined when tracefs is not mounted. */
+export function runningKernelEvents(kernel: string): TracefsEvents | undefined {
+  const dir = EVENT_DIRS.find((d) => existsSync(join(d, 'enable')));
+  if (!dir) return undefined;
+  let all: string[] | undefined;
+  return {
+    kernel,
+    hasEvent: (category, name) => existsSync(join(dir, category, name, 'format')),
+    list() {
+      if (!all) {
+        all = [];
+        for (const c of readdirSync(dir, { withFileTypes: true })) {
+          if (!c.isDirectory()) continue;
+          for (const e of readdirSync(join(dir, c.name), { withFileTypes: true })) if (e.isDirectory()) all.push(`${c.name}/${e.name}`);
+        }
+      }
+      return all;
+    },
+  };
+}
