@@ -8,9 +8,9 @@ import { computeDiagnostics } from '../features/diagnostics';
 import { readLibbpfVersion } from '../host/libbpf-version';
 import { ProjectHeaders } from '../host/project-headers';
 import { readParserWasm } from '../host/source-files';
-import { kernelLabel, RUNNING_KERNEL_LABEL } from '../host/load-btf';
+import { RUNNING_KERNEL_LABEL } from '../host/load-btf';
 import { runningKernelEvents } from '../host/tracefs-events';
-import { loadKernels } from './kernels';
+import { loadTargets } from './kernels';
 import { Command, parseCommandArgs } from './main';
 import { EXIT_FINDINGS, InputError, UsageError } from './usage';
 
@@ -31,7 +31,7 @@ export const checkCommand: Command = {
     const format = values.format ?? 'text';
     if (format !== 'text' && format !== 'json') throw new UsageError(`unknown format '${format}' (text or json)`);
     const includeDirs = values.include ?? [];
-    const kernels = (await loadKernels(values.btf)).map((k) => ({ label: k.bundled ? k.label : kernelLabel(k.label), btf: k.btf }));
+    const kernels = await loadTargets(values.btf);
     const parser = await CParser.create(readParserWasm());
     const headers = new ProjectHeaders(parser, () => includeDirs, (m) => process.stderr.write(`ebpf-ls: ${m}\n`));
     const libbpfVersion = readLibbpfVersion(includeDirs);

@@ -1,8 +1,8 @@
 // Resolving the --btf options of a CLI command to loaded kernels, with one-line errors.
 import { Btf } from '../btf/btf';
-import { LoadedKernel, loadBtfFile, loadDefaultKernel } from '../host/load-btf';
+import type { Kernel } from '../features/language-service';
+import { bundledTarget, LoadedKernel, loadBtfFile, loadDefaultKernel, targetKernel } from '../host/load-btf';
 import { InputError } from './usage';
-
 
 /** Loads each --btf file (or the default kernel when none is given); throws InputError on bad input. */
 export async function loadKernels(files: string[] | undefined, baseFile?: string): Promise<LoadedKernel[]> {
@@ -25,4 +25,9 @@ export async function loadKernels(files: string[] | undefined, baseFile?: string
     out.push({ btf: r.value, label: f, bundled: false });
   }
   return out;
+}
+
+/** The --btf kernels as diagnostics targets: named for people, with their versions where known. */
+export async function loadTargets(files: string[] | undefined): Promise<Kernel[]> {
+  return (await loadKernels(files)).map((k) => (k.bundled ? bundledTarget(k) : targetKernel(k.label, k.btf)));
 }

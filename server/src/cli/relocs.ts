@@ -1,9 +1,8 @@
 // `ebpf-ls relocs OBJ`: a compiled object's CO-RE relocations, resolved against every --btf kernel as
 // libbpf would resolve them when loading it there.
-import { kernelLabel } from '../host/load-btf';
 import { loadBpfObject } from '../host/load-object';
 import { KernelResolution, RelocationReport, objectRelocations, resolveObjectRelocations } from '../relocs/object';
-import { loadKernels } from './kernels';
+import { loadTargets } from './kernels';
 import { Command, parseCommandArgs } from './main';
 import { EXIT_FINDINGS, InputError, UsageError } from './usage';
 
@@ -17,7 +16,7 @@ export const relocsCommand: Command = {
     if (format !== 'text' && format !== 'json') throw new UsageError(`unknown format '${format}' (text or json)`);
     const obj = loadBpfObject(positionals[0]);
     if (!obj.ok) throw new InputError(obj.error);
-    const kernels = (await loadKernels(values.btf)).map((k) => ({ label: k.bundled ? k.label : kernelLabel(k.label), btf: k.btf }));
+    const kernels = await loadTargets(values.btf);
     const reports = resolveObjectRelocations(obj.value, objectRelocations(obj.value), kernels);
     if (format === 'json') process.stdout.write(JSON.stringify(reports, null, 2) + '\n');
     else process.stdout.write(reports.map(formatReport).join('') || `${positionals[0]}: no CO-RE relocations\n`);

@@ -1,6 +1,7 @@
-// CO-RE guards: `if (bpf_core_field_exists(...))`, `bpf_core_type_exists(...)` and
-// `bpf_core_enum_value_exists(...)` decide, per kernel, which accesses a program makes there. An access in
-// a branch whose guard is false in a kernel is not reported for that kernel.
+// CO-RE guards: `if (bpf_core_field_exists(...))`, `bpf_core_type_exists(...)`,
+// `bpf_core_enum_value_exists(...)` and `LINUX_KERNEL_VERSION >= KERNEL_VERSION(a, b, c)` decide, per
+// kernel, which accesses a program makes there. An access in a branch whose guard is false in a kernel
+// is not reported for that kernel.
 import type { Node, Tree } from 'web-tree-sitter';
 import { Kind } from '../btf/wire';
 import { enumValues } from './kernel-features';
@@ -9,8 +10,8 @@ import { essentialName } from '../relocs/relo-core';
 import { deref, member } from './types';
 
 export interface Guard {
-  fn: 'field_exists' | 'type_exists' | 'enum_value_exists';
-  /** The macro's argument text. */
+  fn: 'field_exists' | 'type_exists' | 'enum_value_exists' | 'kernel_version';
+  /** The macro's argument text; for a version guard, the operator and the KERNEL_VERSION code (`>= 330240`). */
   arg: string;
   /** Written as `!bpf_core_...(...)`. */
   negated: boolean;
@@ -33,14 +34,25 @@ export function guardsIn(condition: string, base: number): Guard[] {
     if (depth !== 0) continue;
     out.push({ fn: m[2] as Guard['fn'], arg: condition.slice(open, i - 1).trim(), negated: !!m[1], start: base + m.index!, end: base + i });
   }
-  return out;
+  const version = /\bLINUX_KERNEL_VERSION\s*(>=|<=|==|!=|>|<)\s*KERNEL_VERSION\s*\(\s*(\d+)\s*,\s*(\d+)\s*,\s*(\d+)\s*\)/g;
+  for (const m of condition.matchAll(version)) {
+    const code = (Number(m[2]) << 16) + (Number(m[3]) << 8) + Math.min(255, Number(m[4]));
+    out.push({ fn: 'kernel_version', arg: `${m[1]} ${code}`, negated: false, start: base + m.index!, end: base + m.index! + m[0].length });
+  }
+  return out.sort((a, b) => a.start - b.start);
 }
 
 /** Whether a guard is true in the kernel of `scope.env`; undefined when it cannot be decided. */
 export function guardHolds(g: Guard, scope: Scope): boolean | undefined {
   const btf = scope.env.btf;
   let v: boolean | undefined;
-  if (g.fn === 'field_exists') {
+  if (g.fn === 'kernel_version') {
+    const [op, code] = g.arg.split(' ');
+    const have = scope.kernelVersion;
+    if (have === undefined) return undefined;
+    const want = Number(code);
+    v = op === '>=' ? have >= want : op === '>' ? have > want : op === '<=' ? have <= want : op === '<' ? have < want : op === '==' ? have === want : have !== want;
+  } else if (g.fn === 'field_exists') {
     const m = /^(.*?)(->|\.)\s*(\w+)\s*$/s.exec(g.arg);
     if (!m) return undefined;
     const base = expressionType(m[1], scope);

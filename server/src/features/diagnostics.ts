@@ -320,7 +320,7 @@ function checkFieldPath(file: ParsedFile, kernels: Kernel[], structs: Map<string
   let failed: { field: string; step: PathStep } | undefined;
   for (const k of kernels) {
     const env: TypeEnv = { btf: k.btf, structs, core: true };
-    const scope: Scope = { doc: file.model, tree: file.tree, env, offset: path.offset };
+    const scope: Scope = { doc: file.model, tree: file.tree, env, offset: path.offset, kernelVersion: k.version };
     if (guards.some((g) => guardHolds(g, scope) === false)) continue;
     let cur: CType | undefined = expressionType(path.base, scope);
     if (!cur || !composite(deref(cur, env) ?? cur, env)?.btfId) return; // not a kernel type: nothing CO-RE relocates

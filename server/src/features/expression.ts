@@ -19,6 +19,8 @@ export interface Scope {
   tree: Tree;
   env: TypeEnv;
   offset: number;
+  /** KERNEL_VERSION of the kernel of `env`, when known, for LINUX_KERNEL_VERSION guards. */
+  kernelVersion?: number;
 }
 
 export function enclosingFunction(doc: CDocument, offset: number): CFunction | undefined {

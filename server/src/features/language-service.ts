@@ -27,6 +27,8 @@ import { CType, MemberInfo, TypeEnv, composite, deref, membersOf, step, typeText
 export interface Kernel {
   label: string;
   btf: Btf;
+  /** KERNEL_VERSION(a, b, c) of this kernel, when known: LINUX_KERNEL_VERSION guards are decided with it. */
+  version?: number;
 }
 
 export interface ServiceContext {

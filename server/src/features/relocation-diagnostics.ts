@@ -28,7 +28,7 @@ export function relocationDiagnostics(file: ParsedFile, reports: RelocationRepor
       if (!t.error && !t.poisoned) return false;
       const k = kernels.find((x) => x.label === t.kernel);
       if (!k) return true;
-      const scope: Scope = { doc: file.model, tree: file.tree, env: { btf: k.btf, structs, core: true }, offset: start };
+      const scope: Scope = { doc: file.model, tree: file.tree, env: { btf: k.btf, structs, core: true }, offset: start, kernelVersion: k.version };
       return !guards.some((g) => guardHolds(g, scope) === false);
     });
     if (failing.length === 0) continue;

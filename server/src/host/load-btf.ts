@@ -1,8 +1,10 @@
 // Reading kernel BTF from disk: the only place the BTF engine meets the file system.
 import { existsSync, readFileSync } from 'node:fs';
+import { release } from 'node:os';
 import { join } from 'node:path';
 import { brotliDecompressSync } from 'node:zlib';
 import { Btf } from '../btf/btf';
+import type { Kernel } from '../features/language-service';
 import { parseBtf } from '../btf/parse';
 import { unpackBtf } from '../container/unpack';
 import { fail, ok, Result } from '../result';
@@ -53,4 +55,24 @@ export async function loadDefaultKernel(): Promise<Result<LoadedKernel>> {
 export function kernelLabel(path: string): string {
   if (path === RUNNING_KERNEL_BTF) return RUNNING_KERNEL_LABEL;
   return path.replace(/^.*\//, '').replace(/\.(btf|tar|xz|gz)(\.(tar|xz|gz))*$/, '') || path;
+}
+
+/** KERNEL_VERSION(a, b, c) as the kernel's headers encode it (the patch level saturates at 255). */
+export function kernelVersionCode(text: string): number | undefined {
+  const m = /^(\d+)\.(\d+)(?:\.(\d+))?/.exec(text);
+  return m ? (Number(m[1]) << 16) + (Number(m[2]) << 8) + Math.min(255, Number(m[3] ?? 0)) : undefined;
+}
+
+/**
+ * A kernel as diagnostics see it: its name and its version, which BTF does not record: uname for the
+ * running kernel, else the release at the start of the file's name (`6.1.0-56-amd64.btf.xz`), else unknown.
+ */
+export function targetKernel(path: string, btf: Btf): Kernel {
+  const label = kernelLabel(path);
+  return { label, btf, version: kernelVersionCode(path === RUNNING_KERNEL_BTF ? release() : label) };
+}
+
+/** The bundled fallback as a target. */
+export function bundledTarget(k: LoadedKernel): Kernel {
+  return { label: k.label, btf: k.btf, version: kernelVersionCode(DEFAULT_KERNEL_RELEASE) };
 }

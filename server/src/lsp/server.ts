@@ -14,7 +14,7 @@ import { CParser, Tree, treeEdit } from '../csource/parser';
 import { computeDiagnostics, DiagnosticFix } from '../features/diagnostics';
 import { parseHelperDefs } from '../features/helper-docs';
 import { getLanguageService, Kernel, LanguageService, ParsedFile } from '../features/language-service';
-import { kernelLabel, loadBtfFile, loadDefaultKernel, RUNNING_KERNEL_LABEL } from '../host/load-btf';
+import { bundledTarget, loadBtfFile, loadDefaultKernel, RUNNING_KERNEL_BTF, RUNNING_KERNEL_LABEL, targetKernel } from '../host/load-btf';
 import { runningKernelEvents, TracefsEvents } from '../host/tracefs-events';
 import { readLibbpfVersion } from '../host/libbpf-version';
 import { ProjectHeaders } from '../host/project-headers';
@@ -81,18 +81,18 @@ export function startServer(connection: Connection): void {
     let bundled = false;
     if (settings.kernel.btf) {
       const r = await loadBtfFile(settings.kernel.btf);
-      if (r.ok) kernels.push({ label: kernelLabel(settings.kernel.btf), btf: r.value });
+      if (r.ok) kernels.push(targetKernel(settings.kernel.btf, r.value));
       else errors.push(r.error);
     }
     if (kernels.length === 0) {
       const r = await loadDefaultKernel();
       if (!r.ok) throw new Error(r.error);
-      kernels.push({ label: r.value.bundled ? r.value.label : RUNNING_KERNEL_LABEL, btf: r.value.btf });
+      kernels.push(r.value.bundled ? bundledTarget(r.value) : targetKernel(RUNNING_KERNEL_BTF, r.value.btf));
       bundled = r.value.bundled;
     }
     for (const t of settings.kernel.targets) {
       const r = await loadBtfFile(t);
-      if (r.ok) kernels.push({ label: kernelLabel(t), btf: r.value });
+      if (r.ok) kernels.push(targetKernel(t, r.value));
       else errors.push(r.error);
     }
     for (const e of errors) connection.window.showWarningMessage(`eBPF: ${e}`);
