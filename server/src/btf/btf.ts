@@ -278,6 +278,11 @@ export class Btf {
 
   /** Byte size of a type; 0 for void, functions and forward declarations. */
   sizeOf(id: number): number {
+    return this.resolveSize(id) ?? 0;
+  }
+
+  /** libbpf's btf__resolve_size: the byte size, or undefined for void, functions, forward declarations and loops. */
+  resolveSize(id: number): number | undefined {
     let mult = 1;
     for (let depth = 0; depth < MAX_RESOLVE_DEPTH * 4; depth++) {
       switch (this.kind(id)) {
@@ -304,10 +309,10 @@ export class Btf {
           id = this.extraWord(id, 0);
           break;
         default:
-          return 0;
+          return undefined;
       }
     }
-    return 0;
+    return undefined;
   }
 
   /** Natural alignment as libbpf's btf__align_of computes it (1 for packed structs). */

@@ -82,28 +82,8 @@ const isComposite = (k: Kind) => k === Kind.Struct || k === Kind.Union;
 const isAnyEnum = (k: Kind) => k === Kind.Enum || k === Kind.Enum64;
 const kindsCompatible = (a: Kind, b: Kind) => a === b || (isAnyEnum(a) && isAnyEnum(b));
 
-/** btf__resolve_size: bytes of a type, or -1 for void, functions, forward declarations and loops. */
-export function resolveSize(btf: Btf, id: number): number {
-  let mult = 1;
-  for (let depth = 0; depth < MAX_RESOLVE_DEPTH; depth++) {
-    switch (btf.kind(id)) {
-      case Kind.Int: case Kind.Struct: case Kind.Union: case Kind.Enum: case Kind.Enum64: case Kind.Float: case Kind.Datasec:
-        return mult * btf.sizeOrType(id);
-      case Kind.Ptr:
-        return mult * btf.pointerSize;
-      case Kind.Typedef: case Kind.Volatile: case Kind.Const: case Kind.Restrict: case Kind.TypeTag: case Kind.Var:
-        id = btf.sizeOrType(id);
-        break;
-      case Kind.Array:
-        mult *= btf.extraWord(id, 2);
-        id = btf.extraWord(id, 0);
-        break;
-      default:
-        return -1;
-    }
-  }
-  return -1;
-}
+/** btf__resolve_size with libbpf's error as -1. */
+const resolveSize = (btf: Btf, id: number) => btf.resolveSize(id) ?? -1;
 
 function isFlexArray(btf: Btf, acc: Accessor | undefined, arr: ArrayType): boolean {
   if (!acc?.name || arr.nelems > 0) return false;
