@@ -12,7 +12,7 @@ import { Kind } from '../../server/src/btf/wire';
 import { unpackBtf } from '../../server/src/container/unpack';
 import { loadBtfFile, loadBundledKernel } from '../../server/src/host/load-btf';
 import { cliSkip, firstDifference, runCli } from '../support/cli';
-import { haveTool, repoRoot, sharedRaw, sharedSkip, sharedXz } from '../support/kernels';
+import { RUNNING_KERNEL_BTF, haveTool, repoRoot, runningSkip, sharedRaw, sharedSkip, sharedXz } from '../support/kernels';
 
 const toolsSkip = ['xz', 'tar', 'clang-19', 'llvm-objcopy-19'].find((t) => !haveTool(t));
 const skip = sharedSkip ?? (toolsSkip ? `${toolsSkip} is not installed (scripts/setup installs it)` : undefined);
@@ -98,4 +98,17 @@ test('the bundled fallback kernel loads and describes Debian 6.12', () => {
   assert.ok(r.ok, r.ok ? '' : r.error);
   assert.equal(r.value.btf.typeCount, 112769);
   assert.match(r.value.label, /6\.12\.117/);
+});
+
+test('the running kernel\'s own BTF skips the per-record checks the kernel already made, and would pass them', { skip: runningSkip }, async () => {
+  const fast = await loadBtfFile(RUNNING_KERNEL_BTF);
+  assert.ok(fast.ok);
+  const bytes = readFileSync(RUNNING_KERNEL_BTF);
+  const full = parseBtf(bytes, { source: 'copy' });
+  assert.ok(full.ok, 'the full validation accepts it too');
+  assert.equal(fast.value.typeCount, full.value.typeCount);
+  // A copy elsewhere is not trusted: a corrupted copy is caught by the full checks.
+  const bad = Uint8Array.from(bytes);
+  new DataView(bad.buffer).setUint32(24 + new DataView(bad.buffer).getUint32(8, true) + 8, 0x7fffffff, true); // first type's type id
+  assert.equal(parseBtf(bad, { source: 'copy' }).ok, false);
 });

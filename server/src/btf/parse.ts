@@ -12,6 +12,11 @@ export interface ParseOptions {
   base?: Btf;
   /** Label used in error messages and by callers, usually the file path. */
   source?: string;
+  /**
+   * The running kernel's own BTF (/sys/kernel/btf/*), which the kernel validated when it loaded it
+   * (btf_parse_vmlinux, btf_parse_module): the per-record checks are skipped, the structure still walked.
+   */
+  kernelValidated?: boolean;
 }
 
 export function parseBtf(bytes: Uint8Array, opts: ParseOptions = {}): Result<Btf> {
@@ -52,10 +57,12 @@ export function parseBtf(bytes: Uint8Array, opts: ParseOptions = {}): Result<Btf
 
   const firstId = base ? base.typeCount : 1;
   const strBase = base ? base.stringsEnd : 0;
-  const check = checkReferences(words, offsets, firstId, strBase + strLen, base);
-  if (check) return err(check);
-  const loop = findModifierLoop(words, offsets, firstId);
-  if (loop) return err(loop);
+  if (!opts.kernelValidated) {
+    const check = checkReferences(words, offsets, firstId, strBase + strLen, base);
+    if (check) return err(check);
+    const loop = findModifierLoop(words, offsets, firstId);
+    if (loop) return err(loop);
+  }
 
   return ok(new Btf({ source, words, offsets, strings, strBase, firstId, base, littleEndian: le }));
 }

@@ -203,7 +203,6 @@ export function buildModel(tree: Tree): CDocument {
 }
 
 function functionOf(n: Node, section: CSection | undefined): CFunction | undefined {
-  const type: TypeText = { base: '', pointers: 0, arrays: [], isConst: false };
   let decl = n.childForFieldName('declarator');
   while (decl && decl.type === 'pointer_declarator') decl = decl.childForFieldName('declarator');
   if (!decl || decl.type !== 'function_declarator') return undefined;
@@ -224,7 +223,6 @@ function functionOf(n: Node, section: CSection | undefined): CFunction | undefin
     nameSpan = span(first);
   }
   for (const p of decls) params.push(...declaredVars(p));
-  void type;
   return { name, nameSpan, macro, params, body: span(body), span: span(n), section };
 }
 

@@ -29,7 +29,9 @@ export async function loadBtfFile(path: string, base?: Btf): Promise<Result<Btf>
   if (!bytes.ok) return bytes;
   const unpacked = await unpackBtf(bytes.value, path);
   if (!unpacked.ok) return unpacked;
-  return parseBtf(unpacked.value.btf, { source: path, base });
+  // Raw BTF straight from /sys/kernel/btf was validated by the kernel itself; anything wrapped or copied was not.
+  const kernelValidated = path.startsWith('/sys/kernel/btf/') && unpacked.value.formats.length === 1;
+  return parseBtf(unpacked.value.btf, { source: path, base, kernelValidated });
 }
 
 /** The bundled kernel BTF, shipped beside the bundle (dist/) or in server/data when run from source. */
