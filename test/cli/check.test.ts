@@ -36,6 +36,12 @@ test('portability problems are reported per kernel, at their lines', { skip: cli
   assert.match(arena!.message, /map type BPF_MAP_TYPE_ARENA is not available in 6\.1\.0-56-amd64$/);
   const kfunc = findings.filter((f) => f.code === 'kernel-feature-missing' && /bpf_task_from_pid/.test(f.message));
   assert.deepEqual(kfunc.map((f) => [f.line, f.message]), [[43, 'kfunc bpf_task_from_pid() is not available in 6.1.0-56-amd64']]);
+  // Typed __ksym variables against each kernel's BTF VARs, at their uses.
+  const ksyms = findings.filter((f) => /__ksym/.test(f.message)).map((f) => [f.line, f.severity, f.message]);
+  assert.deepEqual(ksyms, [
+    [57, 'warning', 'kernel variable __softirq_pending (__ksym) is not available in 6.1.0-56-amd64, 6.12.117+deb12-amd64'],
+    [57, 'error', 'kernel variable ebpf_vscode_no_such_var (__ksym) is not available in 6.1.0-56-amd64, 6.12.117+deb12-amd64, 6.18.44-fc-v669'],
+  ], 'runqueues exists everywhere');
   // __kmalloc became __kmalloc_noprof in 6.10.
   assert.match(byLine(26)[0].message, /__kmalloc .* is missing in 6\.12\.117\+deb12-amd64, 6\.18\.44-fc-v669; it is __kmalloc_noprof there/);
 });

@@ -221,6 +221,16 @@ function checkKernelFeatures(file: ParsedFile, kernels: Kernel[], add: Add): voi
     const kind = kernels.some((k) => hasHelper(k.btf, name)) ? 'helper' : 'kfunc';
     report(m.index!, m.index! + name.length, `${kind} ${name}()`, missing);
   }
+  // Typed `__ksym` variables resolve through the kernel's BTF VARs (untyped `const void` ones through kallsyms: not ours to judge).
+  for (const m of text.matchAll(/\bextern\s+(?:const\s+)?(?:volatile\s+)?(struct\s+\w+|union\s+\w+|\w+)\s*\**\s*(\w+)\s*(?:\[\s*\d*\s*\])?\s*__ksym\b[^;(]*;/g)) {
+    const [decl, type, name] = m;
+    if (type === 'void') continue;
+    const missing = lacking((k) => k.btf.findFirst(name, Kind.Var) !== undefined);
+    if (missing.length === 0) continue;
+    const uses = [...text.matchAll(new RegExp(`\\b${name}\\b`, 'g'))].map((u) => u.index!).filter((at) => !isDeclaration(text, at));
+    const declAt = m.index! + decl.lastIndexOf(name);
+    for (const at of uses.length ? uses : [declAt]) report(at, at + name.length, `kernel variable ${name} (__ksym)`, missing);
+  }
   for (const map of file.model.maps) {
     const type = map.fields.type;
     if (!type || !/^BPF_MAP_TYPE_\w+$/.test(type)) continue;
