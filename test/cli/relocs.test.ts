@@ -92,6 +92,9 @@ describe('relocs: CO-RE relocations of a compiled object', { skip }, () => {
         if (m[5]) theirs.set(key, { matched: false });
         else if (!theirs.has(key)) theirs.set(key, { matched: true, offset: m[3] === undefined ? undefined : Number(m[3]) * 8 + Number(m[4] ?? 0) });
       }
+      // The local spec line names the kind as libbpf does: `relo #0: <byte_off> [5] struct task_struct...`.
+      const kinds = new Map([...out.stdout.concat(out.stderr).matchAll(/prog '([^']+)': relo #(\d+): <(\w+)> \[/g)].map((m) => [`${m[1]}#${m[2]}`, m[3]]));
+      for (const r of reports) assert.equal(r.kind, kinds.get(`${r.section}#${r.index}`), `relo #${r.index}: libbpf's name of the kind`);
       let compared = 0;
       let offsets = 0;
       for (const r of reports) {

@@ -8,22 +8,7 @@ export interface ReloKind {
   family: ReloFamily;
 }
 
-export const RELO_KINDS: readonly ReloKind[] = [
-  { value: 0, name: 'byte_off', family: 'field' },
-  { value: 1, name: 'byte_sz', family: 'field' },
-  { value: 2, name: 'field_exists', family: 'field' },
-  { value: 3, name: 'signed', family: 'field' },
-  { value: 4, name: 'lshift_u64', family: 'field' },
-  { value: 5, name: 'rshift_u64', family: 'field' },
-  { value: 6, name: 'local_type_id', family: 'type' },
-  { value: 7, name: 'target_type_id', family: 'type' },
-  { value: 8, name: 'type_exists', family: 'type' },
-  { value: 9, name: 'type_size', family: 'type' },
-  { value: 10, name: 'enumval_exists', family: 'enumval' },
-  { value: 11, name: 'enumval_value', family: 'enumval' },
-  { value: 12, name: 'type_matches', family: 'type' },
-];
-
+/** enum bpf_core_relo_kind. */
 export enum K {
   FieldByteOffset = 0,
   FieldByteSize = 1,
@@ -39,6 +24,23 @@ export enum K {
   EnumvalValue = 11,
   TypeMatches = 12,
 }
+
+/** Indexed by kind value; the names are libbpf's, as bpftool's debug log prints them (tested). */
+export const RELO_KINDS: readonly ReloKind[] = [
+  { value: K.FieldByteOffset, name: 'byte_off', family: 'field' },
+  { value: K.FieldByteSize, name: 'byte_sz', family: 'field' },
+  { value: K.FieldExists, name: 'field_exists', family: 'field' },
+  { value: K.FieldSigned, name: 'signed', family: 'field' },
+  { value: K.FieldLshiftU64, name: 'lshift_u64', family: 'field' },
+  { value: K.FieldRshiftU64, name: 'rshift_u64', family: 'field' },
+  { value: K.TypeIdLocal, name: 'local_type_id', family: 'type' },
+  { value: K.TypeIdTarget, name: 'target_type_id', family: 'type' },
+  { value: K.TypeExists, name: 'type_exists', family: 'type' },
+  { value: K.TypeSize, name: 'type_size', family: 'type' },
+  { value: K.EnumvalExists, name: 'enumval_exists', family: 'enumval' },
+  { value: K.EnumvalValue, name: 'enumval_value', family: 'enumval' },
+  { value: K.TypeMatches, name: 'type_matches', family: 'type' },
+];
 
 /** Kinds whose value only tells whether something exists: an unresolved one is an answer, not a failure. */
 export function isExistenceKind(kind: number): boolean {
