@@ -1,8 +1,9 @@
 // BPF helpers the kernel lets only GPL-compatible programs call (`.gpl_only = true` in their
 // bpf_func_proto). The helper set is frozen (new kernel functions are kfuncs), so one list serves every
 // kernel. Probed from Linux 6.18 by test/fixtures/helpers/probe-gpl.c, which test/unit/gpl-helpers.test.ts
-// reruns against the running kernel; the eight helpers no program type can call under this machine's
-// lockdown (probe_write_user, override_return, the seq_* and rc_* ones) are from the kernel sources.
+// reruns against the running kernel. 21 helpers no loadable program type may call under this machine's
+// lockdown are from the kernel sources: 8 of them are GPL-only (probe_write_user, override_return, the
+// seq_* and rc_* ones).
 export const GPL_ONLY_HELPERS: ReadonlySet<string> = new Set([
   'probe_read', 'probe_write_user', 'trace_printk', 'perf_event_read', 'perf_event_output', 'get_stackid', 'get_current_task',
   'probe_read_str', 'override_return', 'perf_event_read_value', 'perf_prog_read_value', 'get_stack', 'rc_repeat', 'rc_keydown',
