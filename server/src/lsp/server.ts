@@ -213,13 +213,15 @@ export function startServer(connection: Connection): void {
     if (JSON.stringify(settings) !== before) reload();
   }
 
-  connection.onDidOpenTextDocument(({ textDocument: t }) => inOrder(t.uri, async () => {
-    const parser = await parserReady;
-    const doc = TextDocument.create(t.uri, t.languageId, t.version, t.text);
-    const tree = parser.parse(t.text);
+  /** A document parsed with its model and the structs of the project headers it includes. */
+  async function parse(doc: TextDocument, path: string | undefined): Promise<DocState> {
+    const tree = (await parserReady).parse(doc.getText());
     const model = buildModel(tree);
-    const path = uriPath(t.uri);
-    const state: DocState = { doc, tree, model, path, headerStructs: (await headers).structsFor(path, model.includes) };
+    return { doc, tree, model, path, headerStructs: (await headers).structsFor(path, model.includes) };
+  }
+
+  connection.onDidOpenTextDocument(({ textDocument: t }) => inOrder(t.uri, async () => {
+    const state = await parse(TextDocument.create(t.uri, t.languageId, t.version, t.text), uriPath(t.uri));
     docs.set(t.uri, state);
     publishDiagnostics(state);
   }));
@@ -301,7 +303,6 @@ export function startServer(connection: Connection): void {
       const file = resolve(dirname(p.object), r.source.file);
       bySource.set(file, [...(bySource.get(file) ?? []), r]);
     }
-    const parser = await parserReady;
     const diagnostics: NonNullable<ObjectRelocationsResult['diagnostics']> = [];
     for (const [file, rs] of bySource) {
       const uri = pathToFileURL(file).href;
@@ -311,12 +312,9 @@ export function startServer(connection: Connection): void {
           diagnostics.push({ uri: open.doc.uri, diagnostics: relocationDiagnostics(open, rs, kernelsValue) });
           continue;
         }
-        const text = readFileSync(file, 'utf8');
-        const tree = parser.parse(text);
-        const model = buildModel(tree);
-        const parsed = { doc: TextDocument.create(uri, 'c', 0, text), tree, model, headerStructs: (await headers).structsFor(file, model.includes) };
+        const parsed = await parse(TextDocument.create(uri, 'c', 0, readFileSync(file, 'utf8')), file);
         diagnostics.push({ uri, diagnostics: relocationDiagnostics(parsed, rs, kernelsValue) });
-        tree.delete();
+        parsed.tree.delete();
       } catch (e) {
         log(`cannot map relocations to ${file}: ${(e as Error).message}`);
       }

@@ -1,5 +1,5 @@
 // The portability matrix of a built object: one row per CO-RE relocation, one column per target kernel,
-// each cell what libbpf would do there. Plain data, rendered by the editor's view and the CLI.
+// each cell what libbpf would do there. Plain data, which the editor's portability view renders.
 import { RelocationReport } from './object';
 import { isExistenceKind } from './kinds';
 
