@@ -100,7 +100,9 @@ export function registerCommands(context: vscode.ExtensionContext, client: Langu
     let count = 0;
     for (const { uri, diagnostics } of res.diagnostics ?? []) {
       const target = vscode.Uri.parse(uri);
-      const all = [...(byFile.get(target.fsPath) ?? []), ...(await client.protocol2CodeConverter.asDiagnostics(diagnostics))];
+      // After a build, its clang problems; otherwise the problems already shown, less the previous CO-RE check's.
+      const base = byFile.get(target.fsPath) ?? (problems.get(target) ?? []).filter((d) => !/^core-relo-/.test(String(d.code)));
+      const all = [...base, ...(await client.protocol2CodeConverter.asDiagnostics(diagnostics))];
       byFile.set(target.fsPath, all);
       problems.set(target, all);
       count += diagnostics.length;
