@@ -8,7 +8,6 @@ import { computeDiagnostics } from '../features/diagnostics';
 import { readLibbpfVersion } from '../host/libbpf-version';
 import { ProjectHeaders } from '../host/project-headers';
 import { readParserWasm } from '../host/source-files';
-import { RUNNING_KERNEL_LABEL } from '../host/load-btf';
 import { runningKernelEvents } from '../host/tracefs-events';
 import { loadTargets } from './kernels';
 import { Command, parseCommandArgs } from './main';
@@ -35,7 +34,7 @@ export const checkCommand: Command = {
     const parser = await CParser.create(readParserWasm());
     const headers = new ProjectHeaders(parser, () => includeDirs, (m) => process.stderr.write(`ebpf-ls: ${m}\n`));
     const libbpfVersion = readLibbpfVersion(includeDirs);
-    const tracefs = kernels.some((k) => k.label === RUNNING_KERNEL_LABEL) ? runningKernelEvents(RUNNING_KERNEL_LABEL) : undefined;
+    const tracefs = runningKernelEvents(kernels);
     const results = [];
     let errors = 0;
     for (const file of positionals) {

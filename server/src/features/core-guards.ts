@@ -8,6 +8,8 @@ import { enumValues } from './kernel-features';
 import { expressionType, Scope } from './expression';
 import { essentialName } from '../relocs/relo-core';
 import { deref, member } from './types';
+import type { Kernel, ParsedFile } from './language-service';
+import type { CStruct } from '../csource/model';
 
 export interface Guard {
   fn: 'field_exists' | 'type_exists' | 'enum_value_exists' | 'kernel_version';
@@ -18,6 +20,11 @@ export interface Guard {
   /** Where the guard call sits, for diagnostics. */
   start: number;
   end: number;
+}
+
+/** KERNEL_VERSION(a, b, c) as the kernel's headers encode it (the patch level saturates at 255). */
+export function kernelVersionCode(major: number, minor: number, patch: number): number {
+  return (major << 16) + (minor << 8) + Math.min(255, patch);
 }
 
 /** The CO-RE guards a condition's text holds, in order. */
@@ -36,7 +43,7 @@ export function guardsIn(condition: string, base: number): Guard[] {
   }
   const version = /\bLINUX_KERNEL_VERSION\s*(>=|<=|==|!=|>|<)\s*KERNEL_VERSION\s*\(\s*(\d+)\s*,\s*(\d+)\s*,\s*(\d+)\s*\)/g;
   for (const m of condition.matchAll(version)) {
-    const code = (Number(m[2]) << 16) + (Number(m[3]) << 8) + Math.min(255, Number(m[4]));
+    const code = kernelVersionCode(Number(m[2]), Number(m[3]), Number(m[4]));
     out.push({ fn: 'kernel_version', arg: `${m[1]} ${code}`, negated: false, start: base + m.index!, end: base + m.index! + m[0].length });
   }
   return out.sort((a, b) => a.start - b.start);
@@ -70,6 +77,16 @@ export function guardHolds(g: Guard, scope: Scope): boolean | undefined {
     v = enumValues(btf, essentialName(m[1])).has(m[2]);
   }
   return g.negated ? !v : v;
+}
+
+/** The scope in which one kernel decides guards and types at `offset`: its BTF (CO-RE flavours resolved) and version. */
+export function kernelScope(file: ParsedFile, k: Kernel, structs: Map<string, CStruct>, offset: number): Scope {
+  return { doc: file.model, tree: file.tree, env: { btf: k.btf, structs, core: true }, offset, kernelVersion: k.version };
+}
+
+/** Whether one of `guards` is false in the scope's kernel: the code under them never runs there. */
+export function ruledOut(guards: Guard[], scope: Scope): boolean {
+  return guards.some((g) => guardHolds(g, scope) === false);
 }
 
 const within = (n: Node | null, offset: number) => !!n && n.startIndex <= offset && offset < n.endIndex;

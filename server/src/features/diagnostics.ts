@@ -7,7 +7,7 @@ import { SecDef } from '../sections/libbpf-sections';
 import { matchSection, suggestSections } from '../sections/match';
 import { BTF_TYPED_PROGRAMS, PROGRAM_CONTEXT } from '../sections/program-context';
 import { CORE_READ_MACROS, Scope, callContext, expressionType } from './expression';
-import { guardedChains, guardHolds, guardsAround } from './core-guards';
+import { guardedChains, guardHolds, guardsAround, kernelScope, ruledOut } from './core-guards';
 import { hasAttachType, hasHelper, hasKfunc, hasMapType, hasProgType } from './kernel-features';
 import { argumentList, pointedStruct, programArguments } from './program-args';
 import { GPL_COMPATIBLE_LICENSES, GPL_ONLY_HELPERS } from '../helpers/gpl-only';
@@ -204,22 +204,15 @@ function checkKernelFeatures(file: ParsedFile, kernels: Kernel[], add: Add): voi
     add(start, end, missing.length === kernels.length ? DiagnosticSeverity.Error : DiagnosticSeverity.Warning, 'kernel-feature-missing',
       `${what} is not available in ${missing.join(', ')}`);
   };
-  const own = new Set(file.model.functions.map((f) => f.name));
   const seenCalls = new Map<string, string[]>();
-  for (const m of text.matchAll(/\b(bpf_\w+)\s*\(/g)) {
-    const name = m[1];
-    if (own.has(name) || name.startsWith('bpf_core_')) continue;
-    if (isDeclaration(text, m.index!)) continue;
-    let missing = seenCalls.get(name);
+  for (const c of kernelCalls(file, kernels)) {
+    if (!c.kind) continue;
+    let missing = seenCalls.get(c.name);
     if (!missing) {
-      // A helper if any kernel knows BPF_FUNC_<name>; else a kfunc if any kernel has the FUNC; else not ours to judge.
-      const helper = kernels.some((k) => hasHelper(k.btf, name));
-      const kfunc = !helper && kernels.some((k) => hasKfunc(k.btf, name));
-      missing = helper ? lacking((k) => hasHelper(k.btf, name)) : kfunc ? lacking((k) => hasKfunc(k.btf, name)) : [];
-      seenCalls.set(name, missing);
+      missing = lacking((k) => (c.kind === 'helper' ? hasHelper : hasKfunc)(k.btf, c.name));
+      seenCalls.set(c.name, missing);
     }
-    const kind = kernels.some((k) => hasHelper(k.btf, name)) ? 'helper' : 'kfunc';
-    report(m.index!, m.index! + name.length, `${kind} ${name}()`, missing);
+    report(c.at, c.at + c.name.length, `${c.kind} ${c.name}()`, missing);
   }
   // Typed `__ksym` variables resolve through the kernel's BTF VARs (untyped `const void` ones through kallsyms: not ours to judge).
   for (const m of text.matchAll(/\bextern\s+(?:const\s+)?(?:volatile\s+)?(struct\s+\w+|union\s+\w+|\w+)\s*\**\s*(\w+)\s*(?:\[\s*\d*\s*\])?\s*__ksym\b[^;(]*;/g)) {
@@ -286,16 +279,32 @@ function checkLicense(file: ParsedFile, kernels: Kernel[], add: Add): void {
   }
   if (!license || GPL_COMPATIBLE_LICENSES.has(license[1])) return;
   // Under a license the kernel does not count as GPL-compatible, GPL-only helpers and every kfunc are refused.
+  for (const c of kernelCalls(file, kernels)) {
+    if (c.kind !== 'kfunc' && !GPL_ONLY_HELPERS.has(c.name.slice('bpf_'.length))) continue;
+    add(c.at, c.at + c.name.length, DiagnosticSeverity.Error, 'gpl-only',
+      `${c.kind === 'kfunc' ? 'kfunc' : 'helper'} ${c.name}() needs a GPL-compatible license: the kernel refuses it in a program licensed "${license[1]}" (use "GPL" or "Dual BSD/GPL")`);
+  }
+}
+
+/**
+ * The calls of `bpf_*` functions the file makes (not its own functions, not declarations, not the
+ * bpf_core_* macros): a helper if any kernel knows BPF_FUNC_<name>; else a kfunc if any kernel has
+ * the FUNC; else undefined, not ours to judge.
+ */
+function kernelCalls(file: ParsedFile, kernels: Kernel[]): { name: string; at: number; kind?: 'helper' | 'kfunc' }[] {
+  const text = file.doc.getText();
   const own = new Set(file.model.functions.map((f) => f.name));
+  const kinds = new Map<string, 'helper' | 'kfunc' | undefined>();
+  const out = [];
   for (const m of text.matchAll(/\b(bpf_\w+)\s*\(/g)) {
     const name = m[1];
-    if (own.has(name) || isDeclaration(text, m.index!)) continue;
-    const helper = name.slice(4);
-    const kfunc = !kernels.some((k) => hasHelper(k.btf, name)) && kernels.some((k) => hasKfunc(k.btf, name));
-    if (!GPL_ONLY_HELPERS.has(helper) && !kfunc) continue;
-    add(m.index!, m.index! + name.length, DiagnosticSeverity.Error, 'gpl-only',
-      `${kfunc ? 'kfunc' : 'helper'} ${name}() needs a GPL-compatible license: the kernel refuses it in a program licensed "${license[1]}" (use "GPL" or "Dual BSD/GPL")`);
+    if (own.has(name) || name.startsWith('bpf_core_') || isDeclaration(text, m.index!)) continue;
+    if (!kinds.has(name)) {
+      kinds.set(name, kernels.some((k) => hasHelper(k.btf, name)) ? 'helper' : kernels.some((k) => hasKfunc(k.btf, name)) ? 'kfunc' : undefined);
+    }
+    out.push({ name, at: m.index!, kind: kinds.get(name) });
   }
+  return out;
 }
 
 /** Whether the call at `at` sits on a declaration line (`extern ... __ksym`), not a use. */
@@ -329,9 +338,9 @@ function checkFieldPath(file: ParsedFile, kernels: Kernel[], structs: Map<string
   const missingIn: string[] = [];
   let failed: { field: string; step: PathStep } | undefined;
   for (const k of kernels) {
-    const env: TypeEnv = { btf: k.btf, structs, core: true };
-    const scope: Scope = { doc: file.model, tree: file.tree, env, offset: path.offset, kernelVersion: k.version };
-    if (guards.some((g) => guardHolds(g, scope) === false)) continue;
+    const scope = kernelScope(file, k, structs, path.offset);
+    if (ruledOut(guards, scope)) continue;
+    const env = scope.env;
     let cur: CType | undefined = expressionType(path.base, scope);
     if (!cur || !composite(deref(cur, env) ?? cur, env)?.btfId) return; // not a kernel type: nothing CO-RE relocates
     for (const st of path.steps) {
@@ -429,7 +438,7 @@ function checkCoreReads(file: ParsedFile, kernels: Kernel[], add: Add): void {
   // Guarded alternatives that are all missing in a kernel: the program silently takes its fallback there.
   for (const chain of guardedChains(file.tree, text)) {
     const none = kernels.filter((k) => {
-      const scope: Scope = { doc: file.model, tree: file.tree, env: { btf: k.btf, structs, core: true }, offset: chain[0].start };
+      const scope = kernelScope(file, k, structs, chain[0].start);
       return chain.every((g) => guardHolds(g, scope) === false);
     });
     if (none.length) {

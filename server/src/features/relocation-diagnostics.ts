@@ -3,8 +3,7 @@
 // code there (libbpf poisons it, the verifier never reaches it), exactly as the source checks treat it.
 import { Diagnostic, DiagnosticSeverity, Range } from 'vscode-languageserver-types';
 import { RelocationReport } from '../relocs/object';
-import { guardHolds, guardsAround } from './core-guards';
-import { Scope } from './expression';
+import { guardsAround, kernelScope, ruledOut } from './core-guards';
 import { Kernel, ParsedFile, projectStructs } from './language-service';
 import { SOURCE } from './diagnostics';
 
@@ -27,9 +26,7 @@ export function relocationDiagnostics(file: ParsedFile, reports: RelocationRepor
     const failing = r.targets.filter((t) => {
       if (!t.error && !t.poisoned) return false;
       const k = kernels.find((x) => x.label === t.kernel);
-      if (!k) return true;
-      const scope: Scope = { doc: file.model, tree: file.tree, env: { btf: k.btf, structs, core: true }, offset: start, kernelVersion: k.version };
-      return !guards.some((g) => guardHolds(g, scope) === false);
+      return !k || !ruledOut(guards, kernelScope(file, k, structs, start));
     });
     if (failing.length === 0) continue;
     const names = failing.map((t) => t.kernel).join(', ');

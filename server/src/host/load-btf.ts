@@ -4,6 +4,7 @@ import { release } from 'node:os';
 import { join } from 'node:path';
 import { brotliDecompressSync } from 'node:zlib';
 import { Btf } from '../btf/btf';
+import { kernelVersionCode } from '../features/core-guards';
 import type { Kernel } from '../features/language-service';
 import { parseBtf } from '../btf/parse';
 import { unpackBtf } from '../container/unpack';
@@ -59,10 +60,10 @@ export function kernelLabel(path: string): string {
   return path.replace(/^.*\//, '').replace(/\.(btf|tar|xz|gz)(\.(tar|xz|gz))*$/, '') || path;
 }
 
-/** KERNEL_VERSION(a, b, c) as the kernel's headers encode it (the patch level saturates at 255). */
-export function kernelVersionCode(text: string): number | undefined {
+/** The KERNEL_VERSION of a release string (`6.1.0-56-amd64`), if it starts with one. */
+function releaseVersion(text: string): number | undefined {
   const m = /^(\d+)\.(\d+)(?:\.(\d+))?/.exec(text);
-  return m ? (Number(m[1]) << 16) + (Number(m[2]) << 8) + Math.min(255, Number(m[3] ?? 0)) : undefined;
+  return m ? kernelVersionCode(Number(m[1]), Number(m[2]), Number(m[3] ?? 0)) : undefined;
 }
 
 /**
@@ -71,10 +72,10 @@ export function kernelVersionCode(text: string): number | undefined {
  */
 export function targetKernel(path: string, btf: Btf): Kernel {
   const label = kernelLabel(path);
-  return { label, btf, version: kernelVersionCode(path === RUNNING_KERNEL_BTF ? release() : label) };
+  return { label, btf, version: releaseVersion(path === RUNNING_KERNEL_BTF ? release() : label) };
 }
 
 /** The bundled fallback as a target. */
 export function bundledTarget(k: LoadedKernel): Kernel {
-  return { label: k.label, btf: k.btf, version: kernelVersionCode(DEFAULT_KERNEL_RELEASE) };
+  return { label: k.label, btf: k.btf, version: releaseVersion(DEFAULT_KERNEL_RELEASE) };
 }

@@ -2,6 +2,8 @@
 // BTF names tracepoint event classes, not events, so this is the only sure answer for `tp/cat/name`.
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import type { Kernel } from '../features/language-service';
+import { RUNNING_KERNEL_LABEL } from './load-btf';
 import { TRACEFS } from './trace';
 
 const EVENT_DIRS = [join(TRACEFS, 'events'), '/sys/kernel/debug/tracing/events'];
@@ -13,10 +15,11 @@ export interface TracefsEvents {
   list(): string[];
 }
 
-/** The events of the running kernel, named `kernel` among the targets; undefined when tracefs is not mounted. */
-export function runningKernelEvents(kernel: string): TracefsEvents | undefined {
-  const dir = EVENT_DIRS.find((d) => existsSync(join(d, 'enable')));
-  if (!dir) return undefined;
+/** The running kernel's events, when it is among the targets and tracefs is mounted. */
+export function runningKernelEvents(kernels: Kernel[]): TracefsEvents | undefined {
+  const kernel = kernels.find((k) => k.label === RUNNING_KERNEL_LABEL)?.label;
+  const dir = kernel && EVENT_DIRS.find((d) => existsSync(join(d, 'enable')));
+  if (!kernel || !dir) return undefined;
   let all: string[] | undefined;
   return {
     kernel,

@@ -14,7 +14,7 @@ import { CParser, Tree, treeEdit } from '../csource/parser';
 import { computeDiagnostics, DiagnosticFix } from '../features/diagnostics';
 import { parseHelperDefs } from '../features/helper-docs';
 import { getLanguageService, Kernel, LanguageService, ParsedFile } from '../features/language-service';
-import { bundledTarget, loadBtfFile, loadDefaultKernel, RUNNING_KERNEL_BTF, RUNNING_KERNEL_LABEL, targetKernel } from '../host/load-btf';
+import { bundledTarget, loadBtfFile, loadDefaultKernel, RUNNING_KERNEL_BTF, targetKernel } from '../host/load-btf';
 import { runningKernelEvents, TracefsEvents } from '../host/tracefs-events';
 import { readLibbpfVersion } from '../host/libbpf-version';
 import { ProjectHeaders } from '../host/project-headers';
@@ -110,7 +110,7 @@ export function startServer(connection: Connection): void {
       connection.sendNotification(STATUS_NOTIFICATION, status);
       log(`kernels: ${kernels.map((k) => `${k.label} (${k.btf.typeCount - 1} types)`).join(', ')}`);
       kernelsValue = kernels;
-      tracefs = kernels.some((k) => k.label === RUNNING_KERNEL_LABEL) ? runningKernelEvents(RUNNING_KERNEL_LABEL) : undefined;
+      tracefs = runningKernelEvents(kernels);
       return getLanguageService({ kernels, helpers: helpers ? parseHelperDefs(helpers.text) : new Map(), tracepoints: tracefs && (() => tracefs!.list()) });
     });
     next.then((s) => {
