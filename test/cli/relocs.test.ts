@@ -7,7 +7,7 @@ import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileS
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { parseElf } from '../../server/src/elf/elf';
+import { STT_FUNC, parseElf } from '../../server/src/elf/elf';
 import { cliSkip, runCli } from '../support/cli';
 import { RUNNING_KERNEL_BTF, SHARED_KERNELS, haveTool, repoRoot, sharedRaw, sharedSkip } from '../support/kernels';
 
@@ -120,7 +120,7 @@ describe('relocs: CO-RE relocations of a compiled object', { skip }, () => {
     execFileSync('gcc', ['-O1', '-o', helper, join(fixtures, 'libbpf-patches.c'), '-lbpf']);
     const elf = parseElf(readFileSync(obj), obj);
     assert.ok(elf.ok);
-    const sectionOfProg = new Map(elf.value.symbols().filter((s) => s.type === 2).map((s) => [s.name, elf.value.sections[s.shndx].name]));
+    const sectionOfProg = new Map(elf.value.symbols().filter((s) => s.type === STT_FUNC).map((s) => [s.name, elf.value.sections[s.shndx].name]));
     for (const k of kernels) {
       const out = execFileSync(helper, [obj, k.path], { encoding: 'utf8', maxBuffer: 1 << 26 });
       const seen = new Set<number>();

@@ -4,6 +4,7 @@ import { fail, ok, Result } from '../result';
 
 export const SHT_SYMTAB = 2;
 export const SHT_NOBITS = 8;
+export const STT_FUNC = 2;
 export const EM_BPF = 247;
 
 export interface ElfSection {

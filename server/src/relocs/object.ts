@@ -3,7 +3,7 @@
 import { Btf } from '../btf/btf';
 import { parseBtf } from '../btf/parse';
 import { BtfExt, LineInfo, parseBtfExt } from '../elf/btf-ext';
-import { EM_BPF, Elf, parseElf } from '../elf/elf';
+import { EM_BPF, Elf, STT_FUNC, parseElf } from '../elf/elf';
 import { fail, ok, Result } from '../result';
 import { K, RELO_KINDS } from './kinds';
 import { CoreSpec, describeSpec, essentialName, findCandidates, parseSpec, resolveRelocation } from './relo-core';
@@ -146,22 +146,24 @@ const BPF_CLASS_STX = 3;
  */
 export function resolveObjectRelocations(obj: BpfObject, relocs: ObjectRelocation[], kernels: { label: string; btf: Btf }[]): RelocationReport[] {
   const reports: RelocationReport[] = relocs.map((r) => ({ ...r, targets: [] }));
+  // Local specs are the same for every kernel: parsed once.
+  const specs = reports.map((r) => (r.error ? undefined : parseSpec(obj.btf, { typeId: r.typeId, access: r.spec, kind: r.kindValue })));
   for (const kernel of kernels) {
     const cache = new Map<number, number[]>();
-    for (const report of reports) {
+    reports.forEach((report, i) => {
       const res: KernelResolution = { kernel: kernel.label, resolved: false, poisoned: false, candidates: 0 };
       report.targets.push(res);
-      if (report.error) {
-        res.error = report.error;
-        continue;
+      const spec = specs[i];
+      if (!spec?.ok) {
+        res.error = report.error; // objectRelocations met the same parse error
+        return;
       }
-      const input = { typeId: report.typeId, access: report.spec, kind: report.kindValue };
       let cands = cache.get(report.typeId);
       if (!cands && report.kindValue !== K.TypeIdLocal) cache.set(report.typeId, (cands = findCandidates(obj.btf, report.typeId, kernel.btf)));
-      const r = resolveRelocation(obj.btf, input, kernel.btf, cands ?? []);
+      const r = resolveRelocation(spec.value, kernel.btf, cands ?? []);
       if (!r.ok) {
         res.error = r.error;
-        continue;
+        return;
       }
       const { matches, result } = r.value;
       if (cands) cache.set(report.typeId, r.value.candidates);
@@ -175,7 +177,7 @@ export function resolveObjectRelocations(obj: BpfObject, relocs: ObjectRelocatio
         const s = matches[0].spec;
         res.target = { typeId: s.rootTypeId, access: describeSpec(s), spec: s.raw.join(':'), bitOffset: s.bitOffset };
       }
-    }
+    });
   }
   return reports;
 }
@@ -193,7 +195,6 @@ function reloNeedle(spec: CoreSpec): string {
   return essentialName(spec.btf.name(spec.rootTypeId));
 }
 
-
 /**
  * The relocation behind a verifier's `invalid func unknown#195896080` in a program: the poisoned one at
  * the failing instruction (program-relative in the log, so offset by the program's start in its section),
@@ -205,5 +206,3 @@ export function poisonedRelocation(obj: BpfObject, reports: RelocationReport[], 
   const start = sym ? Number(sym.value) / 8 : 0;
   return (insn !== undefined ? poisoned.find((r) => r.insnOffset / 8 === start + insn) : undefined) ?? poisoned.find((r) => line !== undefined && r.source?.line === line);
 }
-
-const STT_FUNC = 2;

@@ -3,7 +3,7 @@
 // against each candidate through anonymous members and arrays, and compute the value libbpf patches.
 // Only facts carry over from libbpf; the shapes here are ours (Result values instead of errno).
 import { Btf } from '../btf/btf';
-import { ArrayType, CompositeType, EnumType, IntType } from '../btf/types';
+import { ArrayType, CompositeType, EnumType, FuncProtoType, IntType } from '../btf/types';
 import { INT_SIGNED, KIND_NAMES, Kind, MAX_RESOLVE_DEPTH } from '../btf/wire';
 import { fail, ok, Result } from '../result';
 import { K, RELO_KINDS, ReloFamily } from './kinds';
@@ -48,7 +48,6 @@ export interface CandidateMatch {
 }
 
 export interface ResolvedRelo {
-  localSpec: CoreSpec;
   /** Matching candidates in order (empty: `no matching targets found`). */
   matches: CandidateMatch[];
   result: ReloResult;
@@ -76,6 +75,12 @@ export function essentialNameLength(name: string): number {
 
 export function essentialName(name: string): string {
   return name.slice(0, essentialNameLength(name));
+}
+
+/** Two names equal without their flavours: `task_struct___old` and `task_struct`. */
+function sameEssentialName(a: string, b: string): boolean {
+  const n = essentialNameLength(a);
+  return n === essentialNameLength(b) && a.slice(0, n) === b.slice(0, n);
 }
 
 const isComposite = (k: Kind) => k === Kind.Struct || k === Kind.Union;
@@ -160,8 +165,8 @@ function typesAreCompat(lb: Btf, lid: number, tb: Btf, tid: number, level: numbe
         tid = tb.extraWord(tid, 0);
         continue;
       case Kind.FuncProto: {
-        const lp = lb.type(lid) as { params: { type: number }[]; returnType: number };
-        const tp = tb.type(tid) as { params: { type: number }[]; returnType: number };
+        const lp = lb.type(lid) as FuncProtoType;
+        const tp = tb.type(tid) as FuncProtoType;
         if (lp.params.length !== tp.params.length) return 0;
         for (let i = 0; i < lp.params.length; i++) {
           if (level <= 0) return -1;
@@ -180,9 +185,7 @@ function typesAreCompat(lb: Btf, lid: number, tb: Btf, tid: number, level: numbe
 }
 
 function namesMatch(lname: string, tname: string): boolean {
-  if (!tname) return !lname;
-  const tl = essentialNameLength(tname);
-  return tl === essentialNameLength(lname) && lname.slice(0, tl) === tname.slice(0, tl);
+  return tname ? sameEssentialName(lname, tname) : !lname;
 }
 
 /** __bpf_core_types_match: the stricter check behind bpf_core_type_matches(). */
@@ -260,8 +263,8 @@ function typesMatch(lb: Btf, lid: number, tb: Btf, tid: number, behindPtr: boole
       }
       case Kind.FuncProto: {
         if (lk !== tk) return 0;
-        const lp = lb.type(lid) as { params: { type: number }[]; returnType: number };
-        const tp = tb.type(tid) as { params: { type: number }[]; returnType: number };
+        const lp = lb.type(lid) as FuncProtoType;
+        const tp = tb.type(tid) as FuncProtoType;
         if (lp.params.length !== tp.params.length) return 0;
         for (let i = 0; i < lp.params.length; i++) {
           const r = typesMatch(lb, lp.params[i].type, tb, tp.params[i].type, behindPtr, level - 1);
@@ -291,9 +294,10 @@ function fieldsAreCompat(lb: Btf, lid: number, tb: Btf, tid: number): number {
       case Kind.Ptr: case Kind.Float:
         return 1;
       case Kind.Fwd: case Kind.Enum: case Kind.Enum64: {
-        const ll = essentialNameLength(lb.name(lid));
-        const tl = essentialNameLength(tb.name(tid));
-        return ll === 0 || tl === 0 || (ll === tl && lb.name(lid).slice(0, ll) === tb.name(tid).slice(0, tl)) ? 1 : 0;
+        // One of them anonymous, or both of the same name without flavours.
+        const ln = lb.name(lid);
+        const tn = tb.name(tid);
+        return essentialNameLength(ln) === 0 || essentialNameLength(tn) === 0 || sameEssentialName(ln, tn) ? 1 : 0;
       }
       case Kind.Int:
         return (lb.type(lid) as IntType).bitOffset === 0 && (tb.type(tid) as IntType).bitOffset === 0 ? 1 : 0;
@@ -349,11 +353,10 @@ function specMatch(local: CoreSpec, tb: Btf, targId: number): { matched: number;
     targId = tb.resolve(targId);
     if (!isAnyEnum(tb.kind(targId))) return { matched: 0, spec };
     const want = local.accessors[0].name!;
-    const wl = essentialNameLength(want);
     const values = (tb.type(targId) as EnumType).values;
     for (let i = 0; i < values.length; i++) {
       const n = values[i].name;
-      if (essentialNameLength(n) === wl && n.slice(0, wl) === want.slice(0, wl)) {
+      if (sameEssentialName(n, want)) {
         spec.accessors.push({ typeId: targId, idx: i, name: n });
         spec.raw.push(i);
         return { matched: 1, spec };
@@ -533,25 +536,23 @@ function flavouredNames(btf: Btf, kind: Kind): Map<string, number[]> {
 }
 
 /**
- * bpf_core_calc_relo_insn: resolve one relocation against a target's candidates. Like libbpf, every
+ * bpf_core_calc_relo_insn: resolve one relocation (its parsed local spec) against a target's candidates. Like libbpf, every
  * matching candidate must agree on the bit offset and the value, else the relocation is ambiguous.
  */
-export function resolveRelocation(local: Btf, relo: RelocationInput, target: Btf, candidates: number[]): Result<ResolvedRelo> {
-  const parsed = parseSpec(local, relo);
-  if (!parsed.ok) return parsed;
-  const localSpec = parsed.value;
-  if (relo.kind === K.TypeIdLocal) {
+export function resolveRelocation(localSpec: CoreSpec, target: Btf, candidates: number[]): Result<ResolvedRelo> {
+  const kind = localSpec.kind;
+  if (kind === K.TypeIdLocal) {
     const v = BigInt(localSpec.rootTypeId);
-    return ok({ localSpec, matches: [], candidates, result: { origVal: v, newVal: v, poison: false, failMemszAdjust: false, origSize: 0, newSize: 0 } });
+    return ok({ matches: [], candidates, result: { origVal: v, newVal: v, poison: false, failMemszAdjust: false, origSize: 0, newSize: 0 } });
   }
-  if (!local.name(relo.typeId)) return fail(`relocation ${RELO_KINDS[relo.kind].name} of an anonymous type: libbpf cannot resolve it`);
+  if (!localSpec.btf.name(localSpec.rootTypeId)) return fail(`relocation ${RELO_KINDS[kind].name} of an anonymous type: libbpf cannot resolve it`);
   const matches: CandidateMatch[] = [];
   let result: ReloResult | undefined;
   for (let i = 0; i < candidates.length; i++) {
     const { matched, spec } = specMatch(localSpec, target, candidates[i]);
     if (matched < 0) return fail(`error matching candidate #${i} [${candidates[i]}] (nesting too deep or a type without size)`);
     if (matched === 0) continue;
-    const r = calcRelo(relo.kind, localSpec, spec);
+    const r = calcRelo(kind, localSpec, spec);
     if (!r.ok) return r;
     if (!result) result = r.value;
     else if (spec.bitOffset !== matches[0].spec.bitOffset) return fail(`field offset ambiguity: candidates resolve to bit offsets ${spec.bitOffset} and ${matches[0].spec.bitOffset}`);
@@ -559,11 +560,11 @@ export function resolveRelocation(local: Btf, relo: RelocationInput, target: Btf
     matches.push({ index: i, spec });
   }
   if (!result) {
-    const r = calcRelo(relo.kind, localSpec, undefined);
+    const r = calcRelo(kind, localSpec, undefined);
     if (!r.ok) return r;
     result = r.value;
   }
-  return ok({ localSpec, matches, result, candidates: matches.length ? matches.map((m) => candidates[m.index]) : candidates });
+  return ok({ matches, result, candidates: matches.length ? matches.map((m) => candidates[m.index]) : candidates });
 }
 
 /** A spec for people, as libbpf's bpf_core_format_spec: `struct task_struct.real_parent`, `enum e::V`. */
