@@ -174,10 +174,10 @@ function checkProgramArgs(file: ParsedFile, kernels: Kernel[], add: Add): void {
       p.kernels.push(k);
       problems.set(msg, p);
     };
+    const target = matchSection(f.section.name)?.target ?? '';
     for (const k of kernels) {
       const args = programArguments(f.section.name, k.btf);
       if (!args) continue;
-      const target = matchSection(f.section.name)?.target ?? '';
       if (f.params.length > args.length) {
         note(f.params[args.length].span, `${target} passes ${args.length} argument(s) (${argumentList(args, k.btf)}), fewer than this head reads`, k.label);
       }
