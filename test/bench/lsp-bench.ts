@@ -19,12 +19,21 @@ interface Client {
   stop(): void;
 }
 
+/** A server that stops answering fails the bench in 30 s instead of hanging it (clangd has, once). */
+const REQUEST_TIMEOUT_MS = 30_000;
+
+function withTimeout<T>(what: string, p: Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`no answer to ${what} within ${REQUEST_TIMEOUT_MS / 1000} s`)), REQUEST_TIMEOUT_MS)));
+  return Promise.race([p, late]).finally(() => clearTimeout(timer));
+}
+
 function startClient(cmd: string, args: string[], cwd: string, initializationOptions?: unknown): { client: Client; ready: Promise<void> } {
   const proc = spawn(cmd, args, { cwd, stdio: ['pipe', 'pipe', 'ignore'] });
   const conn = createProtocolConnection(new StreamMessageReader(proc.stdout!), new StreamMessageWriter(proc.stdin!));
   conn.listen();
   const ready = (async () => {
-    await conn.sendRequest(InitializeRequest.type, { processId: process.pid, rootUri: pathToFileURL(cwd).toString(), capabilities: {}, initializationOptions });
+    await withTimeout('initialize', conn.sendRequest(InitializeRequest.type, { processId: process.pid, rootUri: pathToFileURL(cwd).toString(), capabilities: {}, initializationOptions }));
     await conn.sendNotification(InitializedNotification.type, {});
   })();
   return { client: { conn, pid: proc.pid!, stop: () => proc.kill() }, ready };
@@ -55,15 +64,20 @@ interface Figures {
 async function firstHover(cmd: string, args: string[], cwd: string, uri: string, text: string): Promise<{ ms: number; client: Client }> {
   const t0 = nowMs();
   const { client, ready } = startClient(cmd, args, cwd);
-  await ready;
-  await client.conn.sendNotification(DidOpenTextDocumentNotification.type, { textDocument: { uri, languageId: 'c', version: 1, text } });
-  const hoverPos = positionOf(text, 'struct task_struct *t = ', 10);
-  for (const deadline = nowMs() + 15_000; nowMs() < deadline; ) {
-    const h = await client.conn.sendRequest(HoverRequest.type, { textDocument: { uri }, position: hoverPos });
-    if (h) return { ms: nowMs() - t0, client };
-    await new Promise((r) => setTimeout(r, 5));
+  try {
+    await ready;
+    await client.conn.sendNotification(DidOpenTextDocumentNotification.type, { textDocument: { uri, languageId: 'c', version: 1, text } });
+    const hoverPos = positionOf(text, 'struct task_struct *t = ', 10);
+    for (const deadline = nowMs() + 15_000; nowMs() < deadline; ) {
+      const h = await withTimeout('the first hover', client.conn.sendRequest(HoverRequest.type, { textDocument: { uri }, position: hoverPos }));
+      if (h) return { ms: nowMs() - t0, client };
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    return { ms: NaN, client };
+  } catch (e) {
+    client.stop();
+    throw e;
   }
-  return { ms: NaN, client };
 }
 
 /**
@@ -79,9 +93,11 @@ async function measure(cmd: string, args: string[], cwd: string, uri: string, te
     firstHoverMs.push(r.ms);
     client = r.client;
   }
-  const result = await latencies(client!, uri, text, firstHoverMs);
-  client!.stop();
-  return result;
+  try {
+    return await latencies(client!, uri, text, firstHoverMs);
+  } finally {
+    client!.stop();
+  }
 }
 
 async function latencies(client: Client, uri: string, text: string, firstHoverMs: number[]): Promise<Figures> {
@@ -91,13 +107,13 @@ async function latencies(client: Client, uri: string, text: string, firstHoverMs
   for (let i = 0; i < 220; i++) {
     const pos = positionOf(text, 'struct task_struct *t = ', 10, i % 40);
     const a = nowMs();
-    await client.conn.sendRequest(HoverRequest.type, { textDocument: { uri }, position: pos });
+    await withTimeout('a hover', client.conn.sendRequest(HoverRequest.type, { textDocument: { uri }, position: pos }));
     if (i >= 20) hover.push(nowMs() - a);
   }
   for (let i = 0; i < 220; i++) {
     const pos = positionOf(text, 'BPF_CORE_READ(t, ', 'BPF_CORE_READ(t, '.length, i % 40);
     const a = nowMs();
-    const list = (await client.conn.sendRequest(CompletionRequest.type, { textDocument: { uri }, position: pos })) as CompletionList | null;
+    const list = (await withTimeout('a completion', client.conn.sendRequest(CompletionRequest.type, { textDocument: { uri }, position: pos }))) as CompletionList | null;
     if (i >= 20) completion.push(nowMs() - a);
     completionItems = Array.isArray(list) ? list.length : list?.items.length ?? 0;
   }
@@ -148,7 +164,13 @@ export async function lspBench(repoRoot: string): Promise<void> {
     writeFileSync(join(dir, 'vmlinux.h'), execFileSync('bpftool', ['btf', 'dump', 'file', '/sys/kernel/btf/vmlinux', 'format', 'c'], { maxBuffer: 1 << 28 }));
     const multiarch = execFileSync('gcc', ['-print-multiarch'], { encoding: 'utf8' }).trim();
     writeFileSync(join(dir, 'compile_flags.txt'), ['-target', 'bpf', '-D__TARGET_ARCH_x86', `-I${dir}`, `-I/usr/include/${multiarch}`].join('\n') + '\n');
-    const g = await measure(clangd, ['--log=error'], dir, uri, text, 3);
+    let g: Figures;
+    try {
+      g = await measure(clangd, ['--log=error'], dir, uri, text, 3);
+    } catch (e) {
+      process.stdout.write(`clangd comparison: failed: ${clangd} ${(e as Error).message}\n`);
+      return;
+    }
     print(`${clangd} with a generated vmlinux.h, same file and requests`, g, false);
     const ratio = (a: number, b: number) => `${(b / a).toFixed(1)}x`;
     process.stdout.write(
