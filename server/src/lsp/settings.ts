@@ -1,0 +1,41 @@
+// The `ebpf.*` settings the language server reads: defined once, for the server (which merges what the
+// client sends over the defaults) and the client (which sends them at start and on every change).
+
+export interface ServerSettings {
+  kernel: { btf: string; targets: string[] };
+  includePaths: string[];
+  hover: { enable: boolean };
+  completion: { enable: boolean };
+  diagnostics: { enable: boolean };
+}
+
+export const DEFAULT_SETTINGS: ServerSettings = {
+  kernel: { btf: '', targets: [] },
+  includePaths: [],
+  hover: { enable: true },
+  completion: { enable: true },
+  diagnostics: { enable: true },
+};
+
+/** The settings the client sent (any part may be missing) over the defaults. */
+export function mergeSettings(sent: Partial<ServerSettings>): ServerSettings {
+  return {
+    kernel: { ...DEFAULT_SETTINGS.kernel, ...(sent.kernel ?? {}) },
+    includePaths: sent.includePaths ?? DEFAULT_SETTINGS.includePaths,
+    hover: { ...DEFAULT_SETTINGS.hover, ...(sent.hover ?? {}) },
+    completion: { ...DEFAULT_SETTINGS.completion, ...(sent.completion ?? {}) },
+    diagnostics: { ...DEFAULT_SETTINGS.diagnostics, ...(sent.diagnostics ?? {}) },
+  };
+}
+
+/** Builds ServerSettings from a `get(key, default)` reader (VS Code's WorkspaceConfiguration.get). */
+export function readServerSettings(get: <T>(key: string, fallback: T) => T): ServerSettings {
+  const d = DEFAULT_SETTINGS;
+  return {
+    kernel: { btf: get('kernel.btf', d.kernel.btf), targets: get('kernel.targets', d.kernel.targets) },
+    includePaths: get('includePaths', d.includePaths),
+    hover: { enable: get('hover.enable', d.hover.enable) },
+    completion: { enable: get('completion.enable', d.completion.enable) },
+    diagnostics: { enable: get('diagnostics.enable', d.diagnostics.enable) },
+  };
+}
