@@ -1,7 +1,7 @@
 // `ebpf-ls btf summary|dump`: what a BTF blob holds.
 import { rawDump } from '../btf/raw-dump';
 import { formatSummary, summarize } from '../btf/summary';
-import { Command, parseCommandArgs } from './main';
+import { Command, parseCommandArgs } from './command';
 import { loadKernels } from './kernels';
 import { UsageError } from './usage';
 

@@ -10,7 +10,7 @@ import { ProjectHeaders } from '../host/project-headers';
 import { readParserWasm } from '../host/source-files';
 import { runningKernelEvents } from '../host/tracefs-events';
 import { loadTargets } from './kernels';
-import { Command, parseCommandArgs } from './main';
+import { Command, parseCommandArgs } from './command';
 import { EXIT_FINDINGS, InputError, UsageError } from './usage';
 
 const SEVERITY: Record<number, 'error' | 'warning' | 'info' | 'hint'> = {

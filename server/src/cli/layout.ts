@@ -5,7 +5,7 @@ import { layoutJson } from '../layout/json';
 import { layoutOf } from '../layout/model';
 import { formatPahole } from '../layout/pahole';
 import { loadKernels } from './kernels';
-import { Command, parseCommandArgs } from './main';
+import { Command, parseCommandArgs } from './command';
 import { InputError, UsageError } from './usage';
 
 export const layoutCommand: Command = {

@@ -1,17 +1,11 @@
 // The ebpf-ls command line: one file per command, registered here.
-import { parseArgs } from 'node:util';
 import { btfCommand } from './btf';
 import { checkCommand } from './check';
+import type { Command } from './command';
 import { layoutCommand } from './layout';
 import { relocsCommand } from './relocs';
 import { buildCommand, skeletonCommand, traceCommand, verifyCommand, vmlinuxCommand } from './toolchain';
 import { EXIT_BAD_INPUT, InputError, UsageError } from './usage';
-
-export interface Command {
-  usage: string;
-  summary: string;
-  run(argv: string[]): Promise<number>;
-}
 
 const commands: Record<string, Command> = {
   btf: btfCommand,
@@ -56,9 +50,4 @@ export async function runCli(argv: string[]): Promise<number> {
     process.stderr.write(`ebpf-ls ${name}: internal error: ${(e as Error).message} (please report this)\n`);
     return 70;
   }
-}
-
-/** node:util parseArgs with the options every BTF-reading command shares. */
-export function parseCommandArgs<T extends NonNullable<Parameters<typeof parseArgs>[0]>['options']>(argv: string[], options: T) {
-  return parseArgs({ args: argv, options, allowPositionals: true, strict: true });
 }

@@ -3,7 +3,7 @@
 import { loadBpfObject } from '../host/load-object';
 import { KernelResolution, RelocationReport, objectRelocations, resolveObjectRelocations } from '../relocs/object';
 import { loadTargets } from './kernels';
-import { Command, parseCommandArgs } from './main';
+import { Command, parseCommandArgs } from './command';
 import { EXIT_FINDINGS, InputError, UsageError } from './usage';
 
 export const relocsCommand: Command = {

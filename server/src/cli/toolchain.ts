@@ -6,7 +6,7 @@ import { generateSkeleton, generateVmlinuxHeader, skeletonName, WouldOverwrite }
 import { ToolError } from '../host/tools';
 import { startTrace } from '../host/trace';
 import { ensureLoader, verifyObject } from '../host/verify';
-import { Command, parseCommandArgs } from './main';
+import { Command, parseCommandArgs } from './command';
 import { EXIT_FINDINGS, InputError, UsageError } from './usage';
 
 /** Tool failures and refusals are bad input for the CLI: one line, exit 2. */
