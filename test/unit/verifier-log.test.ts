@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { analyzeLog } from '../../server/src/verifier/log';
-import { parseClangDiagnostics } from '../../server/src/build/clang-diagnostics';
+import { parseClangDiagnostics } from '../../server/src/clang/messages';
 
 test('a rejected program: error message, source line from the annotations, explanation, count', () => {
   const log = [

@@ -2,7 +2,7 @@
 // work out of the box, and clang's messages as diagnostics.
 import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
-import { CompilerDiagnostic, parseClangDiagnostics } from '../build/clang-diagnostics';
+import { CompilerDiagnostic, parseClangDiagnostics } from '../clang/messages';
 import { findTool, multiarchTriplet, RunOptions, runTool, targetArch } from './tools';
 
 export interface BuildOptions extends RunOptions {
