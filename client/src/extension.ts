@@ -4,7 +4,11 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { LanguageClient, LanguageClientOptions, ServerOptions, TransportKind } from 'vscode-languageclient/node';
 import { BTF_SCHEME, registerBtfView } from './btf-view';
-import { registerCommands } from './commands';
+import { registerBuildCommands } from './commands/build';
+import { createCommandContext } from './commands/command-runner';
+import { registerGenerateCommands } from './commands/generate';
+import { registerTraceCommands } from './commands/trace';
+import { registerVerifyCommands } from './commands/verify';
 import { registerStatus } from './status';
 import { registerTasks } from './tasks';
 
@@ -30,7 +34,11 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   client = new LanguageClient('ebpf', 'eBPF Language Server', serverOptions, clientOptions);
   registerBtfView(context, client);
   registerStatus(context, client);
-  registerCommands(context, client);
+  const commands = createCommandContext(context, client);
+  registerBuildCommands(commands);
+  registerGenerateCommands(commands);
+  registerVerifyCommands(commands);
+  registerTraceCommands(commands);
   registerTasks(context);
   context.subscriptions.push(
     vscode.commands.registerCommand('ebpf.restartServer', () => client?.restart()),
