@@ -1,5 +1,7 @@
-// Every client setting, read in one place.
+// The client's settings, read in one place: the build, generate and verify commands' own, plus the two
+// server settings (kernel BTF, include paths) they also use, read through the server's one definition.
 import * as vscode from 'vscode';
+import { readServerSettings } from '../../server/src/lsp/settings';
 
 export interface ClientConfig {
   kernelBtf: string;
@@ -15,10 +17,11 @@ export interface ClientConfig {
 
 export function readConfig(): ClientConfig {
   const c = vscode.workspace.getConfiguration('ebpf');
+  const server = readServerSettings((key, fallback) => c.get(key, fallback));
   const sudo = c.get<string[]>('verify.sudo', []);
   return {
-    kernelBtf: c.get('kernel.btf', ''),
-    includePaths: c.get('includePaths', []),
+    kernelBtf: server.kernel.btf,
+    includePaths: server.includePaths,
     clangPath: c.get<string>('clang.path') || undefined,
     buildFlags: c.get('build.flags', []),
     outputDir: c.get('build.outputDir', ''),

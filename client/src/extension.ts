@@ -3,6 +3,7 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { LanguageClient, LanguageClientOptions, ServerOptions, TransportKind } from 'vscode-languageclient/node';
+import { readServerSettings } from '../../server/src/lsp/settings';
 import { BTF_SCHEME, registerBtfView } from './btf-view';
 import { registerBuildCommands } from './commands/build';
 import { createCommandContext } from './commands/command-runner';
@@ -27,7 +28,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
       { scheme: BTF_SCHEME },
     ],
     // The server reads settings on start (so it can load kernels at once) and again on every change.
-    initializationOptions: serverSettings(),
+    initializationOptions: readServerSettings((key, fallback) => vscode.workspace.getConfiguration('ebpf').get(key, fallback)),
     synchronize: { configurationSection: 'ebpf' },
     markdown: { isTrusted: { enabledCommands: ['ebpf.openBtfView'] } },
   };
@@ -44,18 +45,6 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     vscode.commands.registerCommand('ebpf.restartServer', () => client?.restart()),
   );
   await client.start();
-}
-
-/** The `ebpf.*` settings the server reads, as plain data. */
-function serverSettings(): Record<string, unknown> {
-  const c = vscode.workspace.getConfiguration('ebpf');
-  return {
-    kernel: { btf: c.get('kernel.btf', ''), targets: c.get('kernel.targets', []) },
-    includePaths: c.get('includePaths', []),
-    hover: { enable: c.get('hover.enable', true) },
-    completion: { enable: c.get('completion.enable', true) },
-    diagnostics: { enable: c.get('diagnostics.enable', true) },
-  };
 }
 
 export function deactivate(): Thenable<void> | undefined {
