@@ -9,7 +9,7 @@ export interface ReloKind {
 }
 
 /** enum bpf_core_relo_kind. */
-export enum K {
+export enum RelocationKind {
   FieldByteOffset = 0,
   FieldByteSize = 1,
   FieldExists = 2,
@@ -27,22 +27,27 @@ export enum K {
 
 /** Indexed by kind value; the names are libbpf's, as bpftool's debug log prints them (tested). */
 export const RELO_KINDS: readonly ReloKind[] = [
-  { value: K.FieldByteOffset, name: 'byte_off', family: 'field' },
-  { value: K.FieldByteSize, name: 'byte_sz', family: 'field' },
-  { value: K.FieldExists, name: 'field_exists', family: 'field' },
-  { value: K.FieldSigned, name: 'signed', family: 'field' },
-  { value: K.FieldLshiftU64, name: 'lshift_u64', family: 'field' },
-  { value: K.FieldRshiftU64, name: 'rshift_u64', family: 'field' },
-  { value: K.TypeIdLocal, name: 'local_type_id', family: 'type' },
-  { value: K.TypeIdTarget, name: 'target_type_id', family: 'type' },
-  { value: K.TypeExists, name: 'type_exists', family: 'type' },
-  { value: K.TypeSize, name: 'type_size', family: 'type' },
-  { value: K.EnumvalExists, name: 'enumval_exists', family: 'enumval' },
-  { value: K.EnumvalValue, name: 'enumval_value', family: 'enumval' },
-  { value: K.TypeMatches, name: 'type_matches', family: 'type' },
+  { value: RelocationKind.FieldByteOffset, name: 'byte_off', family: 'field' },
+  { value: RelocationKind.FieldByteSize, name: 'byte_sz', family: 'field' },
+  { value: RelocationKind.FieldExists, name: 'field_exists', family: 'field' },
+  { value: RelocationKind.FieldSigned, name: 'signed', family: 'field' },
+  { value: RelocationKind.FieldLshiftU64, name: 'lshift_u64', family: 'field' },
+  { value: RelocationKind.FieldRshiftU64, name: 'rshift_u64', family: 'field' },
+  { value: RelocationKind.TypeIdLocal, name: 'local_type_id', family: 'type' },
+  { value: RelocationKind.TypeIdTarget, name: 'target_type_id', family: 'type' },
+  { value: RelocationKind.TypeExists, name: 'type_exists', family: 'type' },
+  { value: RelocationKind.TypeSize, name: 'type_size', family: 'type' },
+  { value: RelocationKind.EnumvalExists, name: 'enumval_exists', family: 'enumval' },
+  { value: RelocationKind.EnumvalValue, name: 'enumval_value', family: 'enumval' },
+  { value: RelocationKind.TypeMatches, name: 'type_matches', family: 'type' },
 ];
 
 /** Kinds whose value only tells whether something exists: an unresolved one is an answer, not a failure. */
 export function isExistenceKind(kind: number): boolean {
-  return kind === K.FieldExists || kind === K.TypeExists || kind === K.TypeMatches || kind === K.EnumvalExists;
+  return (
+    kind === RelocationKind.FieldExists ||
+    kind === RelocationKind.TypeExists ||
+    kind === RelocationKind.TypeMatches ||
+    kind === RelocationKind.EnumvalExists
+  );
 }

@@ -5,7 +5,7 @@ import { parseBtf } from '../btf/parse';
 import { BtfExt, LineInfo, parseBtfExt } from '../elf/btf-ext';
 import { EM_BPF, Elf, STT_FUNC, parseElf } from '../elf/elf';
 import { fail, ok, Result } from '../result';
-import { K, RELO_KINDS } from './kinds';
+import { RelocationKind, RELO_KINDS } from './kinds';
 import { CoreSpec, describeSpec, essentialName, findCandidates, parseSpec, resolveRelocation } from './relo-core';
 
 export interface BpfObject {
@@ -159,7 +159,7 @@ export function resolveObjectRelocations(obj: BpfObject, relocs: ObjectRelocatio
         return;
       }
       let cands = cache.get(report.typeId);
-      if (!cands && report.kindValue !== K.TypeIdLocal) cache.set(report.typeId, (cands = findCandidates(obj.btf, report.typeId, kernel.btf)));
+      if (!cands && report.kindValue !== RelocationKind.TypeIdLocal) cache.set(report.typeId, (cands = findCandidates(obj.btf, report.typeId, kernel.btf)));
       const r = resolveRelocation(spec.value, kernel.btf, cands ?? []);
       if (!r.ok) {
         res.error = r.error;
@@ -168,7 +168,7 @@ export function resolveObjectRelocations(obj: BpfObject, relocs: ObjectRelocatio
       const { matches, result } = r.value;
       if (cands) cache.set(report.typeId, r.value.candidates);
       res.candidates = cands?.length ?? 0;
-      res.resolved = matches.length > 0 || report.kindValue === K.TypeIdLocal;
+      res.resolved = matches.length > 0 || report.kindValue === RelocationKind.TypeIdLocal;
       // libbpf poisons a load/store whose size cannot be adjusted safely, only when it patches one.
       res.poisoned = result.poison || (result.failMemszAdjust && isLoadOrStore(insnClass(obj, report.section, report.insnOffset)));
       res.localValue = asValue(result.origVal);

@@ -6,7 +6,7 @@ import { Btf } from '../btf/btf';
 import { ArrayType, CompositeType, EnumType, FuncProtoType, IntType } from '../btf/types';
 import { INT_SIGNED, KIND_NAMES, Kind, MAX_RESOLVE_DEPTH } from '../btf/wire';
 import { fail, ok, Result } from '../result';
-import { K, RELO_KINDS, ReloFamily } from './kinds';
+import { RelocationKind, RELO_KINDS, ReloFamily } from './kinds';
 
 /** libbpf's BPF_CORE_SPEC_MAX_LEN. */
 const SPEC_MAX_LEN = 64;
@@ -344,7 +344,7 @@ function specMatch(local: CoreSpec, tb: Btf, targId: number): { matched: number;
   const spec: CoreSpec = { btf: tb, rootTypeId: targId, kind: local.kind, raw: [], accessors: [], bitOffset: 0 };
   const fam = reloFamily(local.kind);
   if (fam === 'type') {
-    const matched = local.kind === K.TypeMatches
+    const matched = local.kind === RelocationKind.TypeMatches
       ? typesMatch(local.btf, local.rootTypeId, tb, targId, false, MAX_LEVEL)
       : typesAreCompat(local.btf, local.rootTypeId, tb, targId, MAX_LEVEL);
     return { matched, spec };
@@ -402,16 +402,16 @@ function elementSize(btf: Btf, id: number): { size: number; typeId: number } {
 
 /** bpf_core_calc_field_relo. */
 function calcField(kind: number, spec: CoreSpec | undefined): Calc {
-  if (kind === K.FieldExists) return { val: spec ? 1n : 0n, size: 0, typeId: 0 };
+  if (kind === RelocationKind.FieldExists) return { val: spec ? 1n : 0n, size: 0, typeId: 0 };
   if (!spec) return { val: 0n, size: 0, typeId: 0, poison: true };
   const btf = spec.btf;
   const acc = spec.accessors[spec.accessors.length - 1];
   if (!acc.name) {
-    if (kind === K.FieldByteOffset) {
+    if (kind === RelocationKind.FieldByteOffset) {
       const e = elementSize(btf, acc.typeId);
       return { val: BigInt(spec.bitOffset / 8), size: e.size, typeId: acc.typeId };
     }
-    if (kind === K.FieldByteSize) return { val: BigInt(resolveSize(btf, acc.typeId)), size: 0, typeId: 0 };
+    if (kind === RelocationKind.FieldByteSize) return { val: BigInt(resolveSize(btf, acc.typeId)), size: 0, typeId: 0 };
     return { error: `relocation ${RELO_KINDS[kind].name} cannot apply to an array element` };
   }
   const t = btf.type(acc.typeId) as CompositeType;
@@ -437,22 +437,22 @@ function calcField(kind: number, spec: CoreSpec | undefined): Calc {
     bitSize = byteSize * 8;
   }
   switch (kind) {
-    case K.FieldByteOffset: {
+    case RelocationKind.FieldByteOffset: {
       if (bitfield) return { val: BigInt(byteOff), size: 0, typeId: 0 };
       const e = elementSize(btf, fieldType);
       return { val: BigInt(byteOff), size: e.size, typeId: fieldType };
     }
-    case K.FieldByteSize:
+    case RelocationKind.FieldByteSize:
       return { val: BigInt(byteSize), size: 0, typeId: 0 };
-    case K.FieldSigned: {
+    case RelocationKind.FieldSigned: {
       const fk = btf.kind(fieldType);
       const signed = (isAnyEnum(fk) && btf.kflag(fieldType)) || (fk === Kind.Int && ((btf.type(fieldType) as IntType).encoding & INT_SIGNED) !== 0);
       return { val: signed ? 1n : 0n, size: 0, typeId: 0 };
     }
-    case K.FieldLshiftU64:
+    case RelocationKind.FieldLshiftU64:
       // Little-endian targets; BPF objects for big-endian kernels would need the other formula.
       return { val: BigInt(btf.littleEndian ? 64 - (bitOff + bitSize - byteOff * 8) : (8 - byteSize) * 8 + (bitOff - byteOff * 8)), size: 0, typeId: 0 };
-    case K.FieldRshiftU64:
+    case RelocationKind.FieldRshiftU64:
       return { val: BigInt(64 - bitSize), size: 0, typeId: 0 };
     default:
       return { error: `unsupported relocation kind ${kind}` };
@@ -463,15 +463,15 @@ function calcField(kind: number, spec: CoreSpec | undefined): Calc {
 function calcTypeOrEnum(kind: number, spec: CoreSpec | undefined): Calc {
   const none = { size: 0, typeId: 0 };
   switch (kind) {
-    case K.TypeIdTarget:
+    case RelocationKind.TypeIdTarget:
       return { val: spec ? BigInt(spec.rootTypeId) : 0n, ...none };
-    case K.TypeExists:
-    case K.TypeMatches:
-    case K.EnumvalExists:
+    case RelocationKind.TypeExists:
+    case RelocationKind.TypeMatches:
+    case RelocationKind.EnumvalExists:
       return { val: spec ? 1n : 0n, ...none };
-    case K.TypeSize:
+    case RelocationKind.TypeSize:
       return { val: spec ? BigInt(resolveSize(spec.btf, spec.rootTypeId)) : 0n, ...none };
-    case K.EnumvalValue: {
+    case RelocationKind.EnumvalValue: {
       if (!spec) return { val: 0n, ...none, poison: true };
       const a = spec.accessors[0];
       return { val: (spec.btf.type(a.typeId) as EnumType).values[a.idx].value, ...none };
@@ -541,7 +541,7 @@ function flavouredNames(btf: Btf, kind: Kind): Map<string, number[]> {
  */
 export function resolveRelocation(localSpec: CoreSpec, target: Btf, candidates: number[]): Result<ResolvedRelo> {
   const kind = localSpec.kind;
-  if (kind === K.TypeIdLocal) {
+  if (kind === RelocationKind.TypeIdLocal) {
     const v = BigInt(localSpec.rootTypeId);
     return ok({ matches: [], candidates, result: { origVal: v, newVal: v, poison: false, failMemszAdjust: false, origSize: 0, newSize: 0 } });
   }
