@@ -100,7 +100,7 @@ export async function verifyObject(object: string, opts: VerifyOptions = {}): Pr
   return verdicts;
 }
 
-/** A CO-RE poison (`invalid func unknown#195896080`) traced back to the relocation that failed, named in the explanation. */
+/** A CO-RE poison (the verifier's `CORE_POISON_CALL`, relocs/poison) traced back to the relocation that failed, named in the explanation. */
 async function explainPoison(object: string, kernelBtf: string, verdicts: ProgramVerdict[]): Promise<void> {
   const hit = verdicts.filter((v) => v.error && CORE_POISON_MESSAGE.test(v.error.message));
   if (hit.length === 0) return;

@@ -49,7 +49,7 @@ export interface KernelResolution {
   kernel: string;
   /** A matching target was found (for existence kinds, unresolved simply means the value 0). */
   resolved: boolean;
-  /** libbpf would replace the instruction with the invalid call 0xbad2310 (`unknown#195896080`). */
+  /** libbpf would replace the instruction with a call of the invalid helper `CORE_POISON_VALUE` (./poison). */
   poisoned: boolean;
   /** The value libbpf patches into the instruction (offset, size, 0/1, enum value, type id). */
   value?: RelocValue;
@@ -196,7 +196,7 @@ function reloNeedle(spec: CoreSpec): string {
 }
 
 /**
- * The relocation behind a verifier's `invalid func unknown#195896080` in a program: the poisoned one at
+ * The relocation behind a verifier's `CORE_POISON_CALL` (./poison) in a program: the poisoned one at
  * the failing instruction (program-relative in the log, so offset by the program's start in its section),
  * else the poisoned one on the source line the log names.
  */

@@ -33,7 +33,7 @@ export interface CoreSpec {
 export interface ReloResult {
   origVal: bigint;
   newVal: bigint;
-  /** libbpf would replace the instruction with the invalid call `0xbad2310`. */
+  /** libbpf would replace the instruction with a call of the invalid helper `CORE_POISON_VALUE` (./poison). */
   poison: boolean;
   /** Load/store size would change in a way only safe for pointers and unsigned integers. */
   failMemszAdjust: boolean;

@@ -1,6 +1,7 @@
 // What the verifier said, read from its log: the instruction count, the error line, the source line it
 // concerns (from the `; code @ file.bpf.c:42` annotations libbpf's line_info puts in the log), and a
 // plain explanation of the common messages.
+import { CORE_POISON_CALL, CORE_POISON_VALUE } from '../relocs/poison';
 
 export interface VerifierVerdict {
   processedInsns: number | undefined;
@@ -13,12 +14,12 @@ export interface VerifierVerdict {
 }
 
 /**
- * CO-RE's poison for a relocation that found no target: the verifier says `invalid func unknown#195896080`
- * (0xbad2310), which libbpf 1.0+ rewrites in the log as `failed to resolve CO-RE relocation <kind> ...`.
+ * CO-RE's poison for a relocation that found no target: the verifier says `CORE_POISON_CALL`
+ * (helper id `CORE_POISON_VALUE`), which libbpf 1.0+ rewrites in the log as `failed to resolve CO-RE relocation <kind> ...`.
  */
-export const CORE_POISON_MESSAGE = /invalid func unknown#195896080|0xbad2310|failed to resolve CO-RE relocation/;
+export const CORE_POISON_MESSAGE = new RegExp(`${CORE_POISON_CALL}|0x${CORE_POISON_VALUE.toString(16)}|failed to resolve CO-RE relocation`);
 /** The poisoned instruction's line in the log, as the verifier or libbpf's rewrite prints it; group 1 is its index. */
-export const CORE_POISON_INSN = /^(\d+): (?:\(85\) call unknown#195896080|<invalid CO-RE relocation>)/gm;
+export const CORE_POISON_INSN = new RegExp(`^(\\d+): (?:\\(85\\) call unknown#${CORE_POISON_VALUE}|<invalid CO-RE relocation>)`, 'gm');
 
 const EXPLANATIONS: [RegExp, string][] = [
   [CORE_POISON_MESSAGE, 'A CO-RE relocation found no match in this kernel, so libbpf poisoned the instruction: a field, type or enum value the program uses does not exist here. Check the CO-RE diagnostics, or guard the access with bpf_core_field_exists().'],
