@@ -144,7 +144,7 @@ const BPF_CLASS_STX = 3;
  * Resolves every relocation against each kernel, in libbpf's order and with its per-type candidate
  * cache, which a matching relocation narrows for the relocations after it.
  */
-export function resolveObjectRelocations(obj: BpfObject, relocs: ObjectRelocation[], kernels: { label: string; btf: Btf }[]): RelocationReport[] {
+export function resolveObjectRelocations(obj: BpfObject, relocs: readonly ObjectRelocation[], kernels: readonly { label: string; btf: Btf }[]): RelocationReport[] {
   const reports: RelocationReport[] = relocs.map((r) => ({ ...r, targets: [] }));
   // Local specs are the same for every kernel: parsed once.
   const specs = reports.map((r) => (r.error ? undefined : parseSpec(obj.btf, { typeId: r.typeId, access: r.spec, kind: r.kindValue })));
