@@ -25,7 +25,7 @@ export const btfCommand: Command = {
     const [sub] = positionals;
     const kernels = await loadKernels(values.btf, values.base);
     if (sub === 'summary') {
-      for (const k of kernels) {
+      for (const k of kernels.all) {
         const s = summarize(k.btf);
         process.stdout.write(values.format === 'json' ? JSON.stringify(s) + '\n' : formatSummary(s));
       }
@@ -33,7 +33,7 @@ export const btfCommand: Command = {
     }
     if (sub === 'dump') {
       if (values.format !== undefined && values.format !== 'raw') throw new UsageError(`unknown dump format '${values.format}' (only raw)`);
-      for (const k of kernels) for (const chunk of rawDump(k.btf)) await write(chunk);
+      for (const k of kernels.all) for (const chunk of rawDump(k.btf)) await write(chunk);
       return 0;
     }
     throw new UsageError(`unknown subcommand '${sub ?? ''}'`);

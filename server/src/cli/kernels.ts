@@ -1,33 +1,15 @@
-// Resolving the --btf options of a CLI command to loaded kernels, with one-line errors.
-import { Btf } from '../btf/btf';
-import type { Kernel } from '../features/language-service';
-import { bundledTarget, LoadedKernel, loadBtfFile, loadDefaultKernel, targetKernel } from '../host/load-btf';
+// The --btf options of a CLI command as a kernel set (the first file described, the others targets),
+// through the same loader as the language server; bad input is one line.
+import { KernelSet } from '../kernels/kernel';
+import { loadKernelSet } from '../host/load-kernels';
 import { InputError } from './usage';
 
 /** Loads each --btf file (or the default kernel when none is given); throws InputError on bad input. */
-export async function loadKernels(files: string[] | undefined, baseFile?: string): Promise<LoadedKernel[]> {
-  if (!files || files.length === 0) {
-    const r = await loadDefaultKernel();
-    if (!r.ok) throw new InputError(r.error);
-    if (r.value.bundled) process.stderr.write(`ebpf-ls: note: no ${'/sys/kernel/btf/vmlinux'}; describing the ${r.value.label}\n`);
-    return [r.value];
-  }
-  let base: Btf | undefined;
-  if (baseFile) {
-    const b = await loadBtfFile(baseFile);
-    if (!b.ok) throw new InputError(b.error);
-    base = b.value;
-  }
-  const out: LoadedKernel[] = [];
-  for (const f of files) {
-    const r = await loadBtfFile(f, base);
-    if (!r.ok) throw new InputError(r.error);
-    out.push({ btf: r.value, label: f, bundled: false });
-  }
-  return out;
-}
-
-/** The --btf kernels as diagnostics targets: named for people, with their versions where known. */
-export async function loadTargets(files: string[] | undefined): Promise<Kernel[]> {
-  return (await loadKernels(files)).map((k) => (k.bundled ? bundledTarget(k) : targetKernel(k.label, k.btf)));
+export async function loadKernels(files: string[] | undefined, baseFile?: string): Promise<KernelSet> {
+  const [described, ...targets] = files ?? [];
+  const r = await loadKernelSet({ described, targets, base: baseFile }, 'strict');
+  if (!r.ok) throw new InputError(r.error);
+  const set = r.value.kernels;
+  if (set.described.bundled) process.stderr.write(`ebpf-ls: note: no /sys/kernel/btf/vmlinux; describing the ${set.described.label}\n`);
+  return set;
 }

@@ -23,23 +23,23 @@ export const layoutCommand: Command = {
     const format = values.format ?? 'pahole';
     if (format !== 'pahole' && format !== 'json') throw new UsageError(`unknown format '${format}' (pahole or json)`);
     const kernels = await loadKernels(values.btf, values.base);
-    for (const k of kernels) {
+    for (const k of kernels.all) {
       const btf = k.btf;
       let id: number | undefined;
       if (values.id !== undefined) {
         id = Number(values.id);
-        if (!Number.isInteger(id) || id < 1 || id >= btf.typeCount) throw new InputError(`${k.label}: no type id ${values.id} (ids run from 1 to ${btf.typeCount - 1})`);
-        if (name && btf.name(id) !== name) throw new InputError(`${k.label}: type [${id}] is '${btf.name(id)}', not '${name}'`);
+        if (!Number.isInteger(id) || id < 1 || id >= btf.typeCount) throw new InputError(`${k.source}: no type id ${values.id} (ids run from 1 to ${btf.typeCount - 1})`);
+        if (name && btf.name(id) !== name) throw new InputError(`${k.source}: type [${id}] is '${btf.name(id)}', not '${name}'`);
       } else {
         id = btf.findByName(name).find((t) => btf.kind(t) === Kind.Struct || btf.kind(t) === Kind.Union);
       }
       if (id === undefined) {
         const names = [...btf.namesOfKind(Kind.Struct), ...btf.namesOfKind(Kind.Union)].map((n) => n.name);
         const near = closest(name, names);
-        throw new InputError(`${k.label}: no struct or union named '${name}'${near.length ? ` (did you mean ${near.join(', ')}?)` : ''}`);
+        throw new InputError(`${k.source}: no struct or union named '${name}'${near.length ? ` (did you mean ${near.join(', ')}?)` : ''}`);
       }
       const layout = layoutOf(btf, id);
-      if (!layout) throw new InputError(`${k.label}: type [${id}] '${btf.name(id)}' is not a struct or union`);
+      if (!layout) throw new InputError(`${k.source}: type [${id}] '${btf.name(id)}' is not a struct or union`);
       process.stdout.write(format === 'json' ? JSON.stringify(layoutJson(layout), null, 2) + '\n' : formatPahole(btf, layout));
     }
     return 0;

@@ -2,9 +2,10 @@
 // libbpf would resolve them when loading it there.
 import { loadBpfObject } from '../host/load-object';
 import { KernelResolution, RelocationReport, objectRelocations, resolveObjectRelocations } from '../relocs/object';
-import { loadTargets } from './kernels';
+import { loadKernels } from './kernels';
 import { Command, parseCommandArgs } from './command';
 import { EXIT_FINDINGS, InputError, UsageError } from './usage';
+import { CORE_POISON_VALUE } from '../relocs/poison';
 
 export const relocsCommand: Command = {
   usage: 'relocs OBJ [--btf FILE]... [--format text|json]',
@@ -16,7 +17,7 @@ export const relocsCommand: Command = {
     if (format !== 'text' && format !== 'json') throw new UsageError(`unknown format '${format}' (text or json)`);
     const obj = loadBpfObject(positionals[0]);
     if (!obj.ok) throw new InputError(obj.error);
-    const kernels = await loadTargets(values.btf);
+    const kernels = (await loadKernels(values.btf)).all;
     const reports = resolveObjectRelocations(obj.value, objectRelocations(obj.value), kernels);
     if (format === 'json') process.stdout.write(JSON.stringify(reports, null, 2) + '\n');
     else process.stdout.write(reports.map(formatReport).join('') || `${positionals[0]}: no CO-RE relocations\n`);
@@ -32,7 +33,7 @@ function formatReport(r: RelocationReport): string {
 
 function outcome(t: KernelResolution): string {
   if (t.error) return `error: ${t.error}`;
-  if (t.poisoned) return t.resolved ? 'poisoned: the load/store size cannot be adjusted' : 'missing: instruction poisoned (0xbad2310)';
+  if (t.poisoned) return t.resolved ? 'poisoned: the load/store size cannot be adjusted' : `missing: instruction poisoned (0x${CORE_POISON_VALUE.toString(16)})`;
   const via = t.target ? ` (${t.target.access}${t.target.spec ? ` ${t.target.spec}` : ''})` : '';
   return `${t.resolved ? '' : 'not found, '}${t.value}${t.value !== t.localValue ? ` (was ${t.localValue})` : ''}${via}`;
 }

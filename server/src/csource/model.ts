@@ -1,6 +1,7 @@
-// What a .bpf.c file declares, read from its tree-sitter tree. Macros are not expanded, so the libbpf
-// idioms are recognised by shape: `SEC("...")` parses as a call statement before a program (or after a
-// map), `int BPF_PROG(name, args...)` as a function whose first parameter is the program's name.
+// What a .bpf.c file declares and calls, read from its tree-sitter tree, so that no feature reads the raw
+// text: comments and strings are never mistaken for code. Macros are not expanded, so the libbpf idioms
+// are recognised by shape: `SEC("...")` parses as a call statement before a program (or after a map),
+// `int BPF_PROG(name, args...)` as a function whose first parameter is the program's name.
 import type { Node, Tree } from 'web-tree-sitter';
 
 export interface Span {
@@ -48,7 +49,40 @@ export interface CMap {
   nameSpan: Span;
   /** `__uint(type, BPF_MAP_TYPE_HASH)` and friends: field -> value text. */
   fields: Record<string, string>;
+  /** Where each field's value is written. */
+  fieldSpans: Record<string, Span>;
   section?: CSection;
+}
+
+/** A call as written: `bpf_probe_read_kernel(&x, sizeof(x), p)`, or a function-like macro's use. */
+export interface CCall {
+  callee: string;
+  calleeSpan: Span;
+  args: { text: string; span: Span }[];
+  span: Span;
+}
+
+/** `char LICENSE[] SEC("license") = "GPL";` */
+export interface CLicense {
+  value: string;
+  /** The license string's content. */
+  span: Span;
+}
+
+/** `extern ... __ksym;` (a kernel symbol or kfunc) or `extern ... __kconfig;` (a Kconfig value). */
+export interface CExtern {
+  name: string;
+  type: TypeText;
+  /** A function prototype (a kfunc) rather than a variable. */
+  isFunction: boolean;
+  attribute: 'ksym' | 'kconfig';
+  span: Span;
+}
+
+/** `struct bpf_map_def name SEC("maps")`: the pre-1.0 map definition libbpf no longer accepts. */
+export interface CLegacyMap {
+  name: string;
+  span: Span;
 }
 
 export interface CStruct {
@@ -68,6 +102,13 @@ export interface CDocument {
   /** `#include "x.h"` paths (quoted includes only: the project's own headers). */
   includes: string[];
   sections: CSection[];
+  /** Every call in the file, in text order. */
+  calls: CCall[];
+  license?: CLicense;
+  externs: CExtern[];
+  legacyMaps: CLegacyMap[];
+  /** Uses of identifiers, by name, for rules that look up where a declared name is used. */
+  identifierUses(name: string): Span[];
 }
 
 const span = (n: Node): Span => ({ start: n.startIndex, end: n.endIndex });
@@ -158,48 +199,125 @@ function sectionOf(stmt: Node | null): CSection | undefined {
   return { name: content?.text ?? '', span: { start, end: content ? content.endIndex : start } };
 }
 
-function mapFields(structSpec: Node): Record<string, string> {
-  const fields: Record<string, string> = {};
+function mapFields(structSpec: Node): Pick<CMap, 'fields' | 'fieldSpans'> {
+  const out: Pick<CMap, 'fields' | 'fieldSpans'> = { fields: {}, fieldSpans: {} };
   const body = structSpec.childForFieldName('body');
-  if (!body) return fields;
-  // `__uint(type, X);` parses as a field declaration with a macro type: read it from the text.
-  for (const m of body.text.matchAll(/__(uint|type|array)\s*\(\s*(\w+)\s*,\s*([^;]*?)\)\s*;/g)) fields[m[2]] = m[3].trim();
-  return fields;
+  if (!body) return out;
+  // `__uint(type, X);` parses as a field declaration with a macro type, whose arguments tree-sitter
+  // cannot name: each macro use is read from its own node's text (comments around it are other nodes).
+  for (const field of body.namedChildren) {
+    const use = field?.type === 'field_declaration' ? field.childForFieldName('type') : null;
+    const m = use?.type === 'macro_type_specifier' ? /^__(?:uint|type|array)\s*\(\s*(\w+)\s*,\s*([^]*?)\s*\)$/.exec(use.text) : null;
+    if (!use || !m) continue;
+    const valueStart = use.startIndex + use.text.indexOf(m[2], m[0].indexOf(',') + 1);
+    out.fields[m[1]] = m[2];
+    out.fieldSpans[m[1]] = { start: valueStart, end: valueStart + m[2].length };
+  }
+  return out;
 }
 
-export function buildModel(tree: Tree): CDocument {
-  const doc: CDocument = { functions: [], globals: [], maps: [], structs: new Map(), includes: [], sections: [] };
+/**
+ * The model of a parsed file. `source` is the text as written (the parser blanks attribute macros such
+ * as `__ksym` before parsing, so only the source still shows them); without it externs are not found.
+ */
+export function buildModel(tree: Tree, source?: string): CDocument {
   const top = tree.rootNode.namedChildren.filter((n): n is Node => !!n);
+  const doc: CDocument = {
+    functions: [], globals: [], maps: [], structs: new Map(), includes: [], sections: [],
+    calls: callsIn(tree.rootNode), externs: [], legacyMaps: [], identifierUses: identifierIndex(tree.rootNode),
+  };
   for (let i = 0; i < top.length; i++) {
     const n = top[i];
     const sec = sectionOf(n);
     if (sec) doc.sections.push(sec);
+    if (sec?.name === 'license') doc.license ??= licenseOf(n);
     collectStructs(n, doc.structs);
-    switch (n.type) {
-      case 'preproc_include': {
-        const path = n.childForFieldName('path');
-        if (path?.type === 'string_literal') doc.includes.push(path.text.slice(1, -1));
-        break;
-      }
-      case 'function_definition': {
-        const fn = functionOf(n, sectionOf(top[i - 1]));
-        if (fn) doc.functions.push(fn);
-        break;
-      }
-      case 'declaration': {
-        const vars = declaredVars(n);
-        const type = n.childForFieldName('type');
-        const mapSec = sectionOf(top[i + 1]);
-        if (type?.type === 'struct_specifier' && !type.childForFieldName('name') && mapSec?.name === '.maps') {
-          for (const v of vars) doc.maps.push({ name: v.name, nameSpan: v.span, fields: mapFields(type), section: mapSec });
-        } else {
-          doc.globals.push(...vars);
-        }
-        break;
-      }
+    if (n.type === 'preproc_include') {
+      const path = n.childForFieldName('path');
+      if (path?.type === 'string_literal') doc.includes.push(path.text.slice(1, -1));
+    } else if (n.type === 'function_definition') {
+      const fn = functionOf(n, sectionOf(top[i - 1]));
+      if (fn) doc.functions.push(fn);
+    } else if (n.type === 'declaration') {
+      addDeclaration(doc, n, sectionOf(top[i + 1]), source);
     }
   }
   return doc;
+}
+
+/** A top-level declaration: a BTF-defined map, a legacy map, an extern, or globals. */
+function addDeclaration(doc: CDocument, n: Node, nextSection: CSection | undefined, source: string | undefined): void {
+  const vars = declaredVars(n);
+  const type = n.childForFieldName('type');
+  if (type?.type === 'struct_specifier' && !type.childForFieldName('name') && nextSection?.name === '.maps') {
+    for (const v of vars) doc.maps.push({ name: v.name, nameSpan: v.span, ...mapFields(type), section: nextSection });
+    return;
+  }
+  if (type?.type === 'struct_specifier' && type.childForFieldName('name')?.text === 'bpf_map_def' && nextSection?.name === 'maps') {
+    for (const v of vars) doc.legacyMaps.push({ name: v.name, span: { start: n.startIndex, end: nextSection.span.end + 2 } });
+  }
+  const extern = source && n.children.some((c) => c?.type === 'storage_class_specifier' && c.text === 'extern')
+    ? /\b__(ksym|kconfig)\b/.exec(source.slice(n.startIndex, n.endIndex))?.[1] as CExtern['attribute'] | undefined
+    : undefined;
+  if (extern) doc.externs.push(...externsOf(n, extern));
+  doc.globals.push(...vars);
+}
+
+function externsOf(n: Node, attribute: CExtern['attribute']): CExtern[] {
+  const vars: CExtern[] = declaredVars(n).map((v) => ({ ...v, isFunction: false, attribute }));
+  for (const d of n.childrenForFieldName('declarator')) {
+    let decl = d;
+    const type: TypeText = { base: baseTypeText(n.childForFieldName('type')), pointers: 0, arrays: [], isConst: isConst(n) };
+    while (decl?.type === 'pointer_declarator') {
+      type.pointers++;
+      decl = decl.childForFieldName('declarator');
+    }
+    const name = decl?.type === 'function_declarator' ? decl.childForFieldName('declarator') : null;
+    if (name?.type === 'identifier') vars.push({ name: name.text, type, isFunction: true, attribute, span: span(name) });
+  }
+  return vars;
+}
+
+/** The string a `SEC("license")` statement assigns. */
+function licenseOf(stmt: Node): CLicense | undefined {
+  const str = stmt.descendantsOfType('string_literal').find((s) => s?.parent?.type !== 'argument_list');
+  if (!str) return undefined;
+  const content = str.namedChildren.find((c) => c?.type === 'string_content');
+  const start = str.startIndex + 1;
+  return { value: content?.text ?? '', span: { start, end: content ? content.endIndex : start } };
+}
+
+function callsIn(root: Node): CCall[] {
+  const out: CCall[] = [];
+  for (const c of root.descendantsOfType('call_expression')) {
+    const fn = c?.childForFieldName('function');
+    const args = c?.childForFieldName('arguments');
+    if (!c || fn?.type !== 'identifier' || !args) continue;
+    out.push({
+      callee: fn.text,
+      calleeSpan: span(fn),
+      args: args.namedChildren.filter((a): a is Node => !!a && a.type !== 'comment').map((a) => ({ text: a.text, span: span(a) })),
+      span: span(c),
+    });
+  }
+  return out;
+}
+
+/** Identifier uses by name, indexed on first request (most files never ask). */
+function identifierIndex(root: Node): (name: string) => Span[] {
+  let index: Map<string, Span[]> | undefined;
+  return (name) => {
+    if (!index) {
+      index = new Map();
+      for (const id of root.descendantsOfType('identifier')) {
+        if (!id) continue;
+        const list = index.get(id.text) ?? [];
+        list.push(span(id));
+        index.set(id.text, list);
+      }
+    }
+    return index.get(name) ?? [];
+  };
 }
 
 function functionOf(n: Node, section: CSection | undefined): CFunction | undefined {

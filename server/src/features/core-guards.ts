@@ -4,12 +4,12 @@
 // is not reported for that kernel.
 import type { Node, Tree } from 'web-tree-sitter';
 import { Kind } from '../btf/wire';
-import { enumValues } from './kernel-features';
+import { enumValues } from './kernel-support';
 import { expressionType, Scope } from './expression';
 import { essentialName } from '../relocs/relo-core';
 import { deref, member } from './types';
-import type { Kernel, ParsedFile } from './language-service';
-import type { CStruct } from '../csource/model';
+import { Kernel, kernelVersionCode } from '../kernels/kernel';
+import type { ParsedFile } from './service-context';
 
 export interface Guard {
   fn: 'field_exists' | 'type_exists' | 'enum_value_exists' | 'kernel_version';
@@ -22,29 +22,44 @@ export interface Guard {
   end: number;
 }
 
-/** KERNEL_VERSION(a, b, c) as the kernel's headers encode it (the patch level saturates at 255). */
-export function kernelVersionCode(major: number, minor: number, patch: number): number {
-  return (major << 16) + (minor << 8) + Math.min(255, patch);
+const CORE_GUARDS: Record<string, Guard['fn']> = {
+  bpf_core_field_exists: 'field_exists',
+  bpf_core_type_exists: 'type_exists',
+  bpf_core_enum_value_exists: 'enum_value_exists',
+};
+
+/** `!guard`, through parentheses. */
+function isNegated(call: Node): boolean {
+  let n = call.parent;
+  while (n?.type === 'parenthesized_expression') n = n.parent;
+  return n?.type === 'unary_expression' && n.childForFieldName('operator')?.text === '!';
 }
 
-/** The CO-RE guards a condition's text holds, in order. */
-export function guardsIn(condition: string, base: number): Guard[] {
+/** `LINUX_KERNEL_VERSION >= KERNEL_VERSION(a, b, c)`: the operator and the version code. */
+function versionComparison(n: Node): { op: string; code: number } | undefined {
+  const left = n.childForFieldName('left');
+  const right = n.childForFieldName('right');
+  const op = n.childForFieldName('operator')?.text;
+  if (left?.text !== 'LINUX_KERNEL_VERSION' || right?.type !== 'call_expression' || !op || !/^(>=|<=|==|!=|>|<)$/.test(op)) return undefined;
+  if (right.childForFieldName('function')?.text !== 'KERNEL_VERSION') return undefined;
+  const parts = right.childForFieldName('arguments')?.namedChildren.filter((a) => a?.type !== 'comment') ?? [];
+  if (parts.length !== 3 || parts.some((p) => p?.type !== 'number_literal')) return undefined;
+  const [major, minor, patch] = parts.map((p) => Number(p!.text));
+  return { op, code: kernelVersionCode(major, minor, patch) };
+}
+
+/** The CO-RE guards a condition holds, in order. */
+export function guardsIn(condition: Node): Guard[] {
   const out: Guard[] = [];
-  for (const m of condition.matchAll(/(!\s*)?\bbpf_core_(field_exists|type_exists|enum_value_exists)\s*\(/g)) {
-    const open = m.index! + m[0].length;
-    let depth = 1;
-    let i = open;
-    for (; i < condition.length && depth > 0; i++) {
-      if (condition[i] === '(') depth++;
-      else if (condition[i] === ')') depth--;
-    }
-    if (depth !== 0) continue;
-    out.push({ fn: m[2] as Guard['fn'], arg: condition.slice(open, i - 1).trim(), negated: !!m[1], start: base + m.index!, end: base + i });
+  for (const call of condition.descendantsOfType('call_expression')) {
+    const fn = call && CORE_GUARDS[call.childForFieldName('function')?.text ?? ''];
+    const args = call?.childForFieldName('arguments');
+    if (!call || !fn || !args) continue;
+    out.push({ fn, arg: args.text.slice(1, -1).trim(), negated: isNegated(call), start: call.startIndex, end: call.endIndex });
   }
-  const version = /\bLINUX_KERNEL_VERSION\s*(>=|<=|==|!=|>|<)\s*KERNEL_VERSION\s*\(\s*(\d+)\s*,\s*(\d+)\s*,\s*(\d+)\s*\)/g;
-  for (const m of condition.matchAll(version)) {
-    const code = kernelVersionCode(Number(m[2]), Number(m[3]), Number(m[4]));
-    out.push({ fn: 'kernel_version', arg: `${m[1]} ${code}`, negated: false, start: base + m.index!, end: base + m.index! + m[0].length });
+  for (const cmp of condition.descendantsOfType('binary_expression')) {
+    const v = cmp && versionComparison(cmp);
+    if (v) out.push({ fn: 'kernel_version', arg: `${v.op} ${v.code}`, negated: false, start: cmp!.startIndex, end: cmp!.endIndex });
   }
   return out.sort((a, b) => a.start - b.start);
 }
@@ -80,8 +95,8 @@ export function guardHolds(g: Guard, scope: Scope): boolean | undefined {
 }
 
 /** The scope in which one kernel decides guards and types at `offset`: its BTF (CO-RE flavours resolved) and version. */
-export function kernelScope(file: ParsedFile, k: Kernel, structs: Map<string, CStruct>, offset: number): Scope {
-  return { doc: file.model, tree: file.tree, env: { btf: k.btf, structs, core: true }, offset, kernelVersion: k.version };
+export function kernelScope(file: ParsedFile, k: Kernel, offset: number): Scope {
+  return { doc: file.model, tree: file.tree, env: { btf: k.btf, structs: file.structs, core: true }, offset, kernelVersion: k.version };
 }
 
 /** Whether one of `guards` is false in the scope's kernel: the code under them never runs there. */
@@ -101,9 +116,9 @@ function exits(n: Node | null): boolean {
 }
 
 /** A lone guard in a condition, inverted: what holds on the branch not taken. */
-function inverted(cond: Node | null, text: string): Guard[] {
+function inverted(cond: Node | null): Guard[] {
   if (!cond) return [];
-  const guards = guardsIn(text.slice(cond.startIndex, cond.endIndex), cond.startIndex);
+  const guards = guardsIn(cond);
   return guards.length === 1 ? [{ ...guards[0], negated: !guards[0].negated }] : [];
 }
 
@@ -113,19 +128,19 @@ function inverted(cond: Node | null, text: string): Guard[] {
  * guard of an earlier `if` in the same block whose branch always leaves it (`if (exists(a)) return ...;`
  * then the fallback, as libbpf-tools' get_task_state does), inverted.
  */
-export function guardsAround(tree: Tree, text: string, offset: number): Guard[] {
+export function guardsAround(tree: Tree, offset: number): Guard[] {
   const out: Guard[] = [];
   for (let n: Node | null = tree.rootNode.descendantForIndex(offset, offset); n; n = n.parent) {
     if (n.type === 'if_statement' || n.type === 'conditional_expression') {
       const cond = n.childForFieldName('condition');
       if (!cond) continue;
-      if (within(n.childForFieldName('consequence'), offset)) out.push(...guardsIn(text.slice(cond.startIndex, cond.endIndex), cond.startIndex));
-      else if (within(n.childForFieldName('alternative'), offset)) out.push(...inverted(cond, text));
+      if (within(n.childForFieldName('consequence'), offset)) out.push(...guardsIn(cond));
+      else if (within(n.childForFieldName('alternative'), offset)) out.push(...inverted(cond));
     } else if (n.type === 'compound_statement') {
       for (const stmt of n.namedChildren) {
         if (!stmt || stmt.startIndex >= offset) break;
         if (stmt.type === 'if_statement' && !stmt.childForFieldName('alternative') && !within(stmt, offset) && exits(stmt.childForFieldName('consequence'))) {
-          out.push(...inverted(stmt.childForFieldName('condition'), text));
+          out.push(...inverted(stmt.childForFieldName('condition')));
         }
       }
     }
@@ -134,14 +149,14 @@ export function guardsAround(tree: Tree, text: string, offset: number): Guard[] 
 }
 
 /** Chains `if (guard A) ... else if (guard B) ...` with two or more positive guards: alternatives of one access. */
-export function guardedChains(tree: Tree, text: string): Guard[][] {
+export function guardedChains(tree: Tree): Guard[][] {
   const chains: Guard[][] = [];
   for (const n of tree.rootNode.descendantsOfType('if_statement')) {
     if (!n || n.parent?.type === 'else_clause') continue; // counted from the head of its chain
     const chain: Guard[] = [];
     for (let cur: Node | null = n; cur && cur.type === 'if_statement'; ) {
       const cond = cur.childForFieldName('condition');
-      const g = cond ? guardsIn(text.slice(cond.startIndex, cond.endIndex), cond.startIndex).filter((x) => !x.negated && x.fn === 'field_exists') : [];
+      const g = cond ? guardsIn(cond).filter((x) => !x.negated && x.fn === 'field_exists') : [];
       if (g.length !== 1) break;
       chain.push(g[0]);
       const alt = cur.childForFieldName('alternative');

@@ -2,7 +2,7 @@
 // unclosed `BPF_CORE_READ(` turns the rest of the file into an error node), but the text is not.
 import { Tree } from '../csource/parser';
 import { CDocument, CFunction, localsBefore } from '../csource/model';
-import { programArguments } from './program-args';
+import { programArguments } from './program-arguments';
 import { CType, TypeEnv, baseType, deref, fromTypeText, step } from './types';
 
 /** Helpers whose result type is known better than their `long` prototype says. */

@@ -4,8 +4,7 @@ import { release } from 'node:os';
 import { join } from 'node:path';
 import { brotliDecompressSync } from 'node:zlib';
 import { Btf } from '../btf/btf';
-import { kernelVersionCode } from '../features/core-guards';
-import type { Kernel } from '../features/language-service';
+import { Kernel, releaseVersion } from '../kernels/kernel';
 import { parseBtf } from '../btf/parse';
 import { unpackBtf } from '../container/unpack';
 import { fail, ok, Result } from '../result';
@@ -16,14 +15,6 @@ export const RUNNING_KERNEL_BTF = '/sys/kernel/btf/vmlinux';
 export const RUNNING_KERNEL_LABEL = 'running kernel';
 /** Which kernel the bundled fallback describes (see server/data/README.md). */
 export const DEFAULT_KERNEL_RELEASE = '6.12.117+deb12-amd64 (Debian 12)';
-
-export interface LoadedKernel {
-  btf: Btf;
-  /** Path, or a description of the bundled fallback. */
-  label: string;
-  /** True when this is the bundled fallback rather than a file the user has. */
-  bundled: boolean;
-}
 
 export async function loadBtfFile(path: string, base?: Btf): Promise<Result<Btf>> {
   const bytes = readInput(path, 'BTF');
@@ -36,20 +27,21 @@ export async function loadBtfFile(path: string, base?: Btf): Promise<Result<Btf>
 }
 
 /** The bundled kernel BTF, shipped beside the bundle (dist/) or in server/data when run from source. */
-export function loadBundledKernel(): Result<LoadedKernel> {
+export function loadBundledKernel(): Result<Kernel> {
   const candidates = [join(__dirname, 'default-kernel.btf.br'), join(__dirname, '../../data/default-kernel.btf.br')];
   const file = candidates.find((c) => existsSync(c));
   if (!file) return fail(`the bundled kernel BTF is missing (looked in ${candidates.join(', ')}): reinstall the extension`);
   const parsed = parseBtf(brotliDecompressSync(readFileSync(file)), { source: `bundled ${DEFAULT_KERNEL_RELEASE}` });
   if (!parsed.ok) return parsed;
-  return ok({ btf: parsed.value, label: `bundled BTF of Linux ${DEFAULT_KERNEL_RELEASE}`, bundled: true });
+  const label = `bundled BTF of Linux ${DEFAULT_KERNEL_RELEASE}`;
+  return ok({ btf: parsed.value, label, source: label, bundled: true, version: releaseVersion(DEFAULT_KERNEL_RELEASE) });
 }
 
 /** The kernel to describe when the user named none: the running kernel's BTF, else the bundled one. */
-export async function loadDefaultKernel(): Promise<Result<LoadedKernel>> {
+export async function loadDefaultKernel(): Promise<Result<Kernel>> {
   if (existsSync(RUNNING_KERNEL_BTF)) {
     const r = await loadBtfFile(RUNNING_KERNEL_BTF);
-    if (r.ok) return ok({ btf: r.value, label: RUNNING_KERNEL_BTF, bundled: false });
+    if (r.ok) return ok(fileKernel(RUNNING_KERNEL_BTF, r.value));
   }
   return loadBundledKernel();
 }
@@ -60,22 +52,11 @@ export function kernelLabel(path: string): string {
   return path.replace(/^.*\//, '').replace(/\.(btf|tar|xz|gz)(\.(tar|xz|gz))*$/, '') || path;
 }
 
-/** The KERNEL_VERSION of a release string (`6.1.0-56-amd64`), if it starts with one. */
-function releaseVersion(text: string): number | undefined {
-  const m = /^(\d+)\.(\d+)(?:\.(\d+))?/.exec(text);
-  return m ? kernelVersionCode(Number(m[1]), Number(m[2]), Number(m[3] ?? 0)) : undefined;
-}
-
 /**
- * A kernel as diagnostics see it: its name and its version, which BTF does not record: uname for the
- * running kernel, else the release at the start of the file's name (`6.1.0-56-amd64.btf.xz`), else unknown.
+ * A kernel read from a file, with its version, which BTF does not record: uname for the running kernel,
+ * else the release at the start of the file's name (`6.1.0-56-amd64.btf.xz`), else unknown.
  */
-export function targetKernel(path: string, btf: Btf): Kernel {
+export function fileKernel(path: string, btf: Btf): Kernel {
   const label = kernelLabel(path);
-  return { label, btf, version: releaseVersion(path === RUNNING_KERNEL_BTF ? release() : label) };
-}
-
-/** The bundled fallback as a target. */
-export function bundledTarget(k: LoadedKernel): Kernel {
-  return { label: k.label, btf: k.btf, version: releaseVersion(DEFAULT_KERNEL_RELEASE) };
+  return { label, source: path, btf, version: releaseVersion(path === RUNNING_KERNEL_BTF ? release() : label) };
 }

@@ -2,21 +2,15 @@
 // BTF names tracepoint event classes, not events, so this is the only sure answer for `tp/cat/name`.
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Kernel } from '../features/language-service';
+import type { TracefsEvents } from '../features/service-context';
+import type { Kernel } from '../kernels/kernel';
 import { RUNNING_KERNEL_LABEL } from './load-btf';
 import { TRACEFS } from './trace';
 
 const EVENT_DIRS = [join(TRACEFS, 'events'), '/sys/kernel/debug/tracing/events'];
 
-export interface TracefsEvents {
-  kernel: string;
-  hasEvent(category: string, name: string): boolean;
-  /** Every `category/name`, for completion. */
-  list(): string[];
-}
-
 /** The running kernel's events, when it is among the targets and tracefs is mounted. */
-export function runningKernelEvents(kernels: Kernel[]): TracefsEvents | undefined {
+export function runningKernelEvents(kernels: readonly Kernel[]): TracefsEvents | undefined {
   const kernel = kernels.find((k) => k.label === RUNNING_KERNEL_LABEL)?.label;
   const dir = kernel && EVENT_DIRS.find((d) => existsSync(join(d, 'enable')));
   if (!kernel || !dir) return undefined;

@@ -1,60 +1,34 @@
-// The language server: the only code that knows LSP. It keeps parsed documents, loads the configured
-// kernels, and answers each request through the pure language service, logging and answering empty if
-// a feature fails rather than letting one bad file take the server down.
+// The language server: the only code that knows LSP. Open documents live in `Documents`; the kernels and
+// settings in one immutable snapshot, replaced whole when the settings change. Each request is answered
+// through the pure language service, logging and answering empty if a feature fails rather than letting
+// one bad file take the server down.
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { pathToFileURL } from 'node:url';
 import {
   CancellationToken, CodeAction, CodeActionKind, Connection, createConnection, Diagnostic, DidChangeConfigurationNotification,
-  ProposedFeatures, TextDocumentContentChangeEvent, TextDocumentSyncKind,
+  InitializeResult, ProposedFeatures, TextDocumentSyncKind,
 } from 'vscode-languageserver/node';
-import { TextDocument } from 'vscode-languageserver-textdocument';
-import { buildModel } from '../csource/model';
-import { CParser, Tree, treeEdit } from '../csource/parser';
-import { computeDiagnostics, DiagnosticFix } from '../features/diagnostics';
-import { parseHelperDefs } from '../features/helper-docs';
-import { getLanguageService, Kernel, LanguageService, ParsedFile } from '../features/language-service';
-import { bundledTarget, loadBtfFile, loadDefaultKernel, RUNNING_KERNEL_BTF, targetKernel } from '../host/load-btf';
-import { runningKernelEvents, TracefsEvents } from '../host/tracefs-events';
-import { readLibbpfVersion } from '../host/libbpf-version';
-import { ProjectHeaders } from '../host/project-headers';
-import { findHelperDefs, readParserWasm } from '../host/source-files';
+import { CParser } from '../csource/parser';
+import { DiagnosticFix } from '../features/diagnostics/rule';
+import { relocationDiagnostics } from '../features/diagnostics/relocations';
+import { LanguageService } from '../features/language-service';
+import { ParsedFile } from '../features/service-context';
+import { setUpLanguageService } from '../host/language-setup';
 import { loadBpfObject } from '../host/load-object';
+import { ProjectHeaders } from '../host/project-headers';
+import { readParserWasm } from '../host/source-files';
 import { objectRelocations, resolveObjectRelocations } from '../relocs/object';
 import { portabilityMatrix } from '../relocs/portability';
-import { relocationDiagnostics } from '../features/relocation-diagnostics';
-import {
-  BTF_VIEW_REQUEST, OBJECT_RELOCATIONS_REQUEST, ObjectRelocationsParams, ObjectRelocationsResult, STATUS_NOTIFICATION, StatusParams,
-} from './protocol';
+import { Documents, OpenDocument } from './documents';
+import { BTF_VIEW_REQUEST, OBJECT_RELOCATIONS_REQUEST, ObjectRelocationsParams, ObjectRelocationsResult, STATUS_NOTIFICATION, StatusParams } from './protocol';
+import { DEFAULT_SETTINGS, mergeSettings, ServerSettings } from './settings';
 
-export interface Settings {
-  kernel: { btf: string; targets: string[] };
-  includePaths: string[];
-  hover: { enable: boolean };
-  completion: { enable: boolean };
-  diagnostics: { enable: boolean };
-}
-
-const DEFAULTS: Settings = {
-  kernel: { btf: '', targets: [] },
-  includePaths: [],
-  hover: { enable: true },
-  completion: { enable: true },
-  diagnostics: { enable: true },
-};
-
-interface DocState extends ParsedFile {
-  path: string | undefined;
-}
-
-function mergeSettings(s: Partial<Settings>): Settings {
-  return {
-    kernel: { ...DEFAULTS.kernel, ...(s.kernel ?? {}) },
-    includePaths: s.includePaths ?? DEFAULTS.includePaths,
-    hover: { ...DEFAULTS.hover, ...(s.hover ?? {}) },
-    completion: { ...DEFAULTS.completion, ...(s.completion ?? {}) },
-    diagnostics: { ...DEFAULTS.diagnostics, ...(s.diagnostics ?? {}) },
-  };
+/** What every request works from; replaced whole, never changed in place. */
+interface Snapshot {
+  settings: ServerSettings;
+  /** Resolves once the kernels are loaded; never rejects (a failed load leaves the previous service). */
+  service: Promise<LanguageService>;
 }
 
 export function startStdioServer(): void {
@@ -62,128 +36,73 @@ export function startStdioServer(): void {
 }
 
 export function startServer(connection: Connection): void {
-  let settings: Settings = DEFAULTS;
-  let canConfigure = false;
-  const parserReady = CParser.create(readParserWasm());
-  let service: Promise<LanguageService> = new Promise(() => undefined);
-  let serviceValue: LanguageService | undefined;
-  let kernelsValue: Kernel[] = [];
-  let libbpfVersion: string | undefined;
-  let tracefs: TracefsEvents | undefined;
-  const docs = new Map<string, DocState>();
-  const headers = parserReady.then((p) => new ProjectHeaders(p, () => settings.includePaths, (m) => log(m)));
-
   const log = (msg: string) => connection.console.log(msg);
+  const parser = CParser.create(readParserWasm());
+  let snapshot: Snapshot = { settings: DEFAULT_SETTINGS, service: new Promise(() => undefined) };
+  const headers = parser.then((p) => new ProjectHeaders(p, () => snapshot.settings.includePaths, log));
+  const diagnostics = new DiagnosticsPublisher(connection, () => snapshot, log);
+  const documents = new Documents(parser, headers, log, (doc) => diagnostics.schedule(doc, documents));
+  const server: ServerState = { connection, documents, log, snapshot: () => snapshot };
 
-  async function loadKernels(): Promise<{ kernels: Kernel[]; status: StatusParams }> {
-    const errors: string[] = [];
-    const kernels: Kernel[] = [];
-    let bundled = false;
-    if (settings.kernel.btf) {
-      const r = await loadBtfFile(settings.kernel.btf);
-      if (r.ok) kernels.push(targetKernel(settings.kernel.btf, r.value));
-      else errors.push(r.error);
-    }
-    if (kernels.length === 0) {
-      const r = await loadDefaultKernel();
-      if (!r.ok) throw new Error(r.error);
-      kernels.push(r.value.bundled ? bundledTarget(r.value) : targetKernel(RUNNING_KERNEL_BTF, r.value.btf));
-      bundled = r.value.bundled;
-    }
-    for (const t of settings.kernel.targets) {
-      const r = await loadBtfFile(t);
-      if (r.ok) kernels.push(targetKernel(t, r.value));
-      else errors.push(r.error);
-    }
-    for (const e of errors) connection.window.showWarningMessage(`eBPF: ${e}`);
-    return {
-      kernels,
-      status: { described: kernels[0].label, bundled, types: kernels[0].btf.typeCount - 1, targets: kernels.slice(1).map((k) => k.label), errors },
-    };
+  /** A new snapshot for new settings: the kernels load at once, and open documents are re-checked. */
+  const reload = (settings: ServerSettings) => {
+    const service = loadService(connection, settings, log);
+    snapshot = { settings, service: service.then((s) => s ?? snapshot.service) };
+    service.then((s) => s && documents.all().forEach((d) => diagnostics.publishNow(d, s)));
+  };
+  registerLifecycle(connection, () => snapshot.settings, reload, log);
+  connection.onDidOpenTextDocument(({ textDocument: t }) => documents.open(t.uri, t.languageId, t.version, t.text));
+  connection.onDidChangeTextDocument(({ textDocument: t, contentChanges }) => documents.change(t.uri, t.version, contentChanges));
+  connection.onDidCloseTextDocument(({ textDocument: t }) => {
+    documents.close(t.uri);
+    diagnostics.clear(t.uri);
+  });
+  registerFeatures(server);
+  registerRequests(server);
+  connection.listen();
+}
+
+interface ServerState {
+  connection: Connection;
+  documents: Documents;
+  log: (msg: string) => void;
+  snapshot: () => Snapshot;
+}
+
+/** Loads the kernels of `settings` and reports them; undefined (with an error shown) when nothing could be loaded. */
+async function loadService(connection: Connection, settings: ServerSettings, log: (msg: string) => void): Promise<LanguageService | undefined> {
+  const r = await setUpLanguageService({ kernels: { described: settings.kernel.btf, targets: settings.kernel.targets }, includeDirs: settings.includePaths }, 'lenient');
+  if (!r.ok) {
+    connection.window.showErrorMessage(`eBPF: cannot load kernel BTF: ${r.error}`);
+    return undefined;
   }
+  const { service, errors } = r.value;
+  for (const e of errors) connection.window.showWarningMessage(`eBPF: ${e}`);
+  const { described, targets, all } = service.context.kernels;
+  const status: StatusParams = { described: described.label, bundled: !!described.bundled, types: described.btf.typeCount - 1, targets: targets.map((k) => k.label), errors };
+  connection.sendNotification(STATUS_NOTIFICATION, status);
+  log(`kernels: ${all.map((k) => `${k.label} (${k.btf.typeCount - 1} types)`).join(', ')}`);
+  return service;
+}
 
-  function reload(): void {
-    const includeDirs = settings.includePaths;
-    const helpers = findHelperDefs(includeDirs);
-    libbpfVersion = readLibbpfVersion(includeDirs);
-    const next = loadKernels().then(({ kernels, status }) => {
-      connection.sendNotification(STATUS_NOTIFICATION, status);
-      log(`kernels: ${kernels.map((k) => `${k.label} (${k.btf.typeCount - 1} types)`).join(', ')}`);
-      kernelsValue = kernels;
-      tracefs = runningKernelEvents(kernels);
-      return getLanguageService({ kernels, helpers: helpers ? parseHelperDefs(helpers.text) : new Map(), tracepoints: tracefs && (() => tracefs!.list()) });
-    });
-    next.then((s) => {
-      serviceValue = s;
-      for (const d of docs.values()) publishDiagnostics(d);
-    }, (e) => connection.window.showErrorMessage(`eBPF: cannot load kernel BTF: ${(e as Error).message}`));
-    service = next;
-  }
-
-  async function fetchSettings(): Promise<void> {
+/** initialize, initialized and configuration changes. */
+function registerLifecycle(connection: Connection, current: () => ServerSettings, reload: (s: ServerSettings) => void, log: (msg: string) => void): void {
+  let canConfigure = false;
+  /** Re-reads the settings; a change of kernels re-indexes without restarting the server. */
+  const refresh = async () => {
     if (!canConfigure) return;
-    const s = (await connection.workspace.getConfiguration('ebpf')) as Partial<Settings> | null;
-    settings = mergeSettings(s ?? {});
-  }
-
-  function uriPath(uri: string): string | undefined {
     try {
-      return uri.startsWith('file:') ? fileURLToPath(uri) : undefined;
-    } catch {
-      return undefined;
-    }
-  }
-
-  const pendingDiagnostics = new Map<string, NodeJS.Timeout>();
-
-  /** Diagnostics wait for a pause in typing, so hovers and completions are never queued behind them. */
-  function publishDiagnostics(d: DocState, delayMs = 150): void {
-    clearTimeout(pendingDiagnostics.get(d.doc.uri));
-    pendingDiagnostics.set(d.doc.uri, setTimeout(() => {
-      pendingDiagnostics.delete(d.doc.uri);
-      if (docs.get(d.doc.uri) === d) publishDiagnosticsNow(d);
-    }, delayMs));
-  }
-
-  function publishDiagnosticsNow(d: DocState): void {
-    if (!serviceValue || !settings.diagnostics.enable) return;
-    try {
-      const diagnostics = computeDiagnostics(d, kernelsValue, { libbpfVersion, tracefs });
-      connection.sendDiagnostics({ uri: d.doc.uri, version: d.doc.version, diagnostics });
+      const sent = (await connection.workspace.getConfiguration('ebpf')) as Partial<ServerSettings> | null;
+      const next = mergeSettings(sent ?? {});
+      if (JSON.stringify(next) !== JSON.stringify(current())) reload(next);
     } catch (e) {
-      log(`Error while computing diagnostics for ${d.doc.uri}: ${(e as Error).stack}`);
+      log(`cannot read settings: ${(e as Error).message}`);
     }
-  }
-
-  /**
-   * Document notifications are handled in order, per document, even though parsing waits for tree-sitter
-   * to load; requests wait for the notifications before them, so a hover right after didOpen sees the file.
-   */
-  const pending = new Map<string, Promise<void>>();
-  function inOrder(uri: string, work: () => Promise<void>): void {
-    const next = (pending.get(uri) ?? Promise.resolve()).then(work).catch((e) => log(`Error while updating ${uri}: ${(e as Error).stack}`));
-    pending.set(uri, next);
-  }
-
-  async function runSafe<T>(what: string, uri: string, empty: T, token: CancellationToken | undefined, fn: (s: LanguageService, d: DocState) => T): Promise<T> {
-    const s = await service;
-    await pending.get(uri);
-    const d = docs.get(uri);
-    if (!d || token?.isCancellationRequested) return empty;
-    try {
-      return fn(s, d);
-    } catch (e) {
-      log(`Error while computing ${what} for ${uri}: ${(e as Error).stack}`);
-      return empty;
-    }
-  }
-
-  connection.onInitialize((params) => {
+  };
+  connection.onInitialize((params): InitializeResult => {
     canConfigure = !!params.capabilities.workspace?.configuration;
-    const init = params.initializationOptions as Partial<Settings> | undefined;
-    if (init) settings = mergeSettings(init);
     // Start loading kernels now, with the settings the client sent, not after the handshake.
-    reload();
+    reload(mergeSettings((params.initializationOptions as Partial<ServerSettings> | undefined) ?? {}));
     return {
       capabilities: {
         textDocumentSync: TextDocumentSyncKind.Incremental,
@@ -197,83 +116,73 @@ export function startServer(connection: Connection): void {
       serverInfo: { name: 'ebpf-ls', version: '0.1.0' },
     };
   });
-
   connection.onInitialized(async () => {
     if (!canConfigure) return;
     connection.client.register(DidChangeConfigurationNotification.type, { section: 'ebpf' }).catch(() => undefined);
-    await refreshSettings();
+    await refresh();
   });
+  connection.onDidChangeConfiguration(() => refresh());
+}
 
-  connection.onDidChangeConfiguration(() => refreshSettings());
+/** Diagnostics wait for a pause in typing, so hovers and completions are never queued behind them. */
+class DiagnosticsPublisher {
+  private readonly timers = new Map<string, NodeJS.Timeout>();
 
-  /** Re-reads the settings; a change of kernels re-indexes without restarting the server. */
-  async function refreshSettings(): Promise<void> {
-    const before = JSON.stringify(settings);
-    await fetchSettings().catch((e) => log(`cannot read settings: ${(e as Error).message}`));
-    if (JSON.stringify(settings) !== before) reload();
+  constructor(private readonly connection: Connection, private readonly snapshot: () => Snapshot, private readonly log: (msg: string) => void) {}
+
+  schedule(doc: OpenDocument, documents: Documents, delayMs = 150): void {
+    const parsed = doc.parsed;
+    clearTimeout(this.timers.get(doc.uri));
+    this.timers.set(doc.uri, setTimeout(async () => {
+      this.timers.delete(doc.uri);
+      const service = await this.snapshot().service;
+      if (documents.current(doc.uri)?.parsed === parsed) this.publishNow(doc, service);
+    }, delayMs));
   }
 
-  /** A document parsed with its model and the structs of the project headers it includes. */
-  async function parse(doc: TextDocument, path: string | undefined): Promise<DocState> {
-    const tree = (await parserReady).parse(doc.getText());
-    const model = buildModel(tree);
-    return { doc, tree, model, path, headerStructs: (await headers).structsFor(path, model.includes) };
-  }
-
-  connection.onDidOpenTextDocument(({ textDocument: t }) => inOrder(t.uri, async () => {
-    const state = await parse(TextDocument.create(t.uri, t.languageId, t.version, t.text), uriPath(t.uri));
-    docs.set(t.uri, state);
-    publishDiagnostics(state);
-  }));
-
-  connection.onDidChangeTextDocument(({ textDocument: t, contentChanges }) => inOrder(t.uri, async () => {
-    const parser = await parserReady;
-    const state = docs.get(t.uri);
-    if (!state) return;
-    let { doc, tree } = state;
-    for (const change of contentChanges) {
-      if (TextDocumentContentChangeEvent.isIncremental(change)) {
-        const start = { offset: doc.offsetAt(change.range.start), ...change.range.start };
-        const oldEnd = { offset: doc.offsetAt(change.range.end), ...change.range.end };
-        doc = TextDocument.update(doc, [change], t.version);
-        const newEndOffset = start.offset + change.text.length;
-        tree.edit(treeEdit(start, oldEnd, { offset: newEndOffset, ...doc.positionAt(newEndOffset) }));
-      } else {
-        doc = TextDocument.update(doc, [change], t.version);
-        tree.delete();
-        tree = parser.parse(doc.getText());
-      }
-    }
-    const next: Tree = parser.parse(doc.getText(), tree);
-    if (next !== tree) tree.delete();
-    state.doc = doc;
-    state.tree = next;
-    state.model = buildModel(next);
-    state.headerStructs = (await headers).structsFor(state.path, state.model.includes);
-    publishDiagnostics(state);
-  }));
-
-  connection.onDidCloseTextDocument(({ textDocument: t }) => inOrder(t.uri, async () => {
-    const d = docs.get(t.uri);
-    d?.tree.delete();
-    docs.delete(t.uri);
-    clearTimeout(pendingDiagnostics.get(t.uri));
-    pending.delete(t.uri);
-    connection.sendDiagnostics({ uri: t.uri, diagnostics: [] });
-  }));
-
-  connection.onHover((p, token) => (settings.hover.enable ? runSafe('hover', p.textDocument.uri, null, token, (s, d) => s.hover(d, p.position)) : null));
-  connection.onCompletion((p, token) =>
-    settings.completion.enable ? runSafe('completion', p.textDocument.uri, null, token, (s, d) => s.completion(d, p.position)) : null,
-  );
-  connection.onDefinition((p, token) => runSafe('definition', p.textDocument.uri, null, token, (s, d) => s.definition(d, p.position)));
-  connection.onDocumentSymbol((p, token) => runSafe('symbols', p.textDocument.uri, [], token, (s, d) => s.documentSymbols(d)));
-  connection.onWorkspaceSymbol(async (p) => {
-    const s = await service;
+  publishNow(doc: OpenDocument, service: LanguageService): void {
+    if (!this.snapshot().settings.diagnostics.enable) return;
     try {
-      return s.workspaceSymbols(p.query);
+      const parsed = doc.parsed;
+      this.connection.sendDiagnostics({ uri: doc.uri, version: parsed.doc.version, diagnostics: service.diagnostics(parsed) });
     } catch (e) {
-      log(`Error while searching kernel types: ${(e as Error).stack}`);
+      this.log(`Error while computing diagnostics for ${doc.uri}: ${(e as Error).stack}`);
+    }
+  }
+
+  clear(uri: string): void {
+    clearTimeout(this.timers.get(uri));
+    this.timers.delete(uri);
+    this.connection.sendDiagnostics({ uri, diagnostics: [] });
+  }
+}
+
+/** Runs a feature on an open document once the service and the document's earlier notifications are in. */
+async function runSafe<T>(server: ServerState, what: string, uri: string, empty: T, token: CancellationToken | undefined, fn: (s: LanguageService, d: ParsedFile) => T): Promise<T> {
+  const service = await server.snapshot().service;
+  const doc = await server.documents.get(uri);
+  if (!doc || token?.isCancellationRequested) return empty;
+  try {
+    return fn(service, doc.parsed);
+  } catch (e) {
+    server.log(`Error while computing ${what} for ${uri}: ${(e as Error).stack}`);
+    return empty;
+  }
+}
+
+function registerFeatures(server: ServerState): void {
+  const { connection } = server;
+  const settings = () => server.snapshot().settings;
+  connection.onHover((p, token) => (settings().hover.enable ? runSafe(server, 'hover', p.textDocument.uri, null, token, (s, d) => s.hover(d, p.position)) : null));
+  connection.onCompletion((p, token) => (settings().completion.enable ? runSafe(server, 'completion', p.textDocument.uri, null, token, (s, d) => s.complete(d, p.position)) : null));
+  connection.onDefinition((p, token) => runSafe(server, 'definition', p.textDocument.uri, null, token, (s, d) => s.definition(d, p.position)));
+  connection.onDocumentSymbol((p, token) => runSafe(server, 'symbols', p.textDocument.uri, [], token, (s, d) => s.documentSymbols(d)));
+  connection.onWorkspaceSymbol(async (p) => {
+    const service = await server.snapshot().service;
+    try {
+      return service.workspaceSymbols(p.query);
+    } catch (e) {
+      server.log(`Error while searching kernel types: ${(e as Error).stack}`);
       return [];
     }
   });
@@ -281,51 +190,41 @@ export function startServer(connection: Connection): void {
     const out: CodeAction[] = [];
     for (const diag of p.context.diagnostics as Diagnostic[]) {
       const fix = diag.data as DiagnosticFix | undefined;
-      if (!fix?.newText && fix?.newText !== '') continue;
-      out.push({
-        title: fix.title,
-        kind: CodeActionKind.QuickFix,
-        diagnostics: [diag],
-        edit: { changes: { [p.textDocument.uri]: [{ range: fix.range, newText: fix.newText }] } },
-      });
+      if (fix?.newText === undefined) continue;
+      out.push({ title: fix.title, kind: CodeActionKind.QuickFix, diagnostics: [diag], edit: { changes: { [p.textDocument.uri]: [{ range: fix.range, newText: fix.newText }] } } });
     }
     return out;
   });
-  /** A built object's relocations against the configured kernels: the portability matrix and diagnostics. */
-  connection.onRequest(OBJECT_RELOCATIONS_REQUEST, async (p: ObjectRelocationsParams): Promise<ObjectRelocationsResult> => {
-    await service;
-    const obj = loadBpfObject(p.object);
-    if (!obj.ok) return { error: obj.error };
-    const reports = resolveObjectRelocations(obj.value, objectRelocations(obj.value), kernelsValue);
-    const bySource = new Map<string, typeof reports>();
-    for (const r of reports) {
-      if (!r.source) continue;
-      const file = resolve(dirname(p.object), r.source.file);
-      bySource.set(file, [...(bySource.get(file) ?? []), r]);
-    }
-    const diagnostics: NonNullable<ObjectRelocationsResult['diagnostics']> = [];
-    for (const [file, rs] of bySource) {
-      const uri = pathToFileURL(file).href;
-      const open = [...docs.values()].find((d) => d.path === file);
-      try {
-        if (open) {
-          diagnostics.push({ uri: open.doc.uri, diagnostics: relocationDiagnostics(open, rs, kernelsValue) });
-          continue;
-        }
-        const parsed = await parse(TextDocument.create(uri, 'c', 0, readFileSync(file, 'utf8')), file);
-        diagnostics.push({ uri, diagnostics: relocationDiagnostics(parsed, rs, kernelsValue) });
-        parsed.tree.delete();
-      } catch (e) {
-        log(`cannot map relocations to ${file}: ${(e as Error).message}`);
-      }
-    }
-    return { matrix: portabilityMatrix(reports), diagnostics };
-  });
+}
 
-  connection.onRequest(BTF_VIEW_REQUEST, async (p: { uri: string }) => {
-    const s = await service;
-    return s.kernelTypeView(p.uri)?.text ?? null;
-  });
+function registerRequests(server: ServerState): void {
+  server.connection.onRequest(OBJECT_RELOCATIONS_REQUEST, (p: ObjectRelocationsParams) => objectRelocationsResult(server, p));
+  server.connection.onRequest(BTF_VIEW_REQUEST, async (p: { uri: string }) => (await server.snapshot().service).kernelTypeView(p.uri)?.text ?? null);
+}
 
-  connection.listen();
+/** A built object's relocations against the configured kernels: the portability matrix and diagnostics. */
+async function objectRelocationsResult(server: ServerState, p: ObjectRelocationsParams): Promise<ObjectRelocationsResult> {
+  const service = await server.snapshot().service;
+  const obj = loadBpfObject(p.object);
+  if (!obj.ok) return { error: obj.error };
+  const kernels = service.context.kernels.all;
+  const reports = resolveObjectRelocations(obj.value, objectRelocations(obj.value), kernels);
+  const bySource = new Map<string, typeof reports>();
+  for (const r of reports) {
+    if (!r.source) continue;
+    const file = resolve(dirname(p.object), r.source.file);
+    bySource.set(file, [...(bySource.get(file) ?? []), r]);
+  }
+  const diagnostics: NonNullable<ObjectRelocationsResult['diagnostics']> = [];
+  for (const [file, rs] of bySource) {
+    try {
+      const open = server.documents.all().find((d) => d.path === file);
+      const parsed = open?.parsed ?? (await server.documents.parseFile(pathToFileURL(file).href, file, readFileSync(file, 'utf8')));
+      diagnostics.push({ uri: parsed.doc.uri, diagnostics: relocationDiagnostics(parsed, rs, kernels) });
+      if (!open) parsed.tree.delete();
+    } catch (e) {
+      server.log(`cannot map relocations to ${file}: ${(e as Error).message}`);
+    }
+  }
+  return { matrix: portabilityMatrix(reports), diagnostics };
 }

@@ -1,0 +1,85 @@
+// Every diagnostic code, with its default severity, what it says and why it has that severity: the one
+// table the rules, the README and (later) a user's severity overrides read. Severity follows where
+// libbpf and the kernel fail; `someKernels` is the severity when the problem exists in only some of the
+// configured kernels.
+import { DiagnosticSeverity } from 'vscode-languageserver-types';
+
+export interface DiagnosticCodeInfo {
+  severity: DiagnosticSeverity;
+  someKernels?: DiagnosticSeverity;
+  description: string;
+  rationale: string;
+}
+
+const { Error, Warning, Hint } = DiagnosticSeverity;
+
+export const DIAGNOSTIC_CODES = {
+  'unknown-section': {
+    severity: Error, description: 'a SEC() name libbpf does not know',
+    rationale: 'libbpf cannot tell the program type, so the object fails to load unless user space sets it',
+  },
+  'section-too-new': {
+    severity: Warning, description: 'a SEC() name newer than the libbpf on the include path',
+    rationale: 'the libbpf found here does not know it; the one the program ships with may',
+  },
+  'section-needs-target': {
+    severity: Hint, description: 'a BTF-attached section without a target (`SEC("fentry")`)',
+    rationale: 'valid when user space sets the target with bpf_program__set_attach_target() before loading',
+  },
+  'missing-target': {
+    severity: Error, someKernels: Warning, description: 'an attach target missing in some or all kernels',
+    rationale: 'the load (fentry, tp_btf, lsm) or the attach (kprobe, tracepoint) fails where the target does not exist',
+  },
+  'legacy-map': {
+    severity: Error, description: 'a `struct bpf_map_def` in SEC("maps")',
+    rationale: 'libbpf 1.0 and newer refuse legacy map definitions when the object is opened',
+  },
+  'missing-license': {
+    severity: Warning, description: 'no SEC("license")',
+    rationale: 'without a license the kernel treats the program as proprietary, which GPL-only helpers refuse',
+  },
+  'gpl-only': {
+    severity: Error, description: 'a GPL-only helper or a kfunc under a license the kernel does not count as GPL-compatible',
+    rationale: 'the verifier refuses the call: "cannot call GPL-restricted function from non-GPL compatible program"',
+  },
+  'core-field-missing': {
+    severity: Error, someKernels: Warning, description: 'a CO-RE field path missing in some or all kernels',
+    rationale: 'libbpf cannot relocate the access there: it poisons the instruction and the verifier rejects the program if it runs it',
+  },
+  'core-no-alternative': {
+    severity: Warning, description: 'guarded CO-RE alternatives that all miss in a kernel',
+    rationale: 'the program loads but silently takes its fallback there',
+  },
+  'kernel-feature-missing': {
+    severity: Error, someKernels: Warning, description: 'a helper, kfunc, kernel variable, map, program or attach type a kernel lacks',
+    rationale: 'the load fails on kernels without it',
+  },
+  'program-head': {
+    severity: Warning, description: 'a program head that does not fit its section (BPF_PROG under kprobe, a wrong context type)',
+    rationale: 'the arguments are read from the wrong place, which compiles and loads but reads garbage or is rejected',
+  },
+  'program-args': {
+    severity: Warning, description: 'BPF_PROG arguments that differ from the kernel prototype',
+    rationale: 'each name receives the argument at its position in the prototype, whatever it is called',
+  },
+  'direct-kernel-read': {
+    severity: Warning, description: 'a direct read through a kernel pointer where the verifier requires bpf_probe_read_kernel',
+    rationale: 'kprobe, tracepoint and perf_event programs see kernel pointers as plain numbers; the verifier refuses loads through them',
+  },
+  'core-relo-error': {
+    severity: Error, description: 'a CO-RE relocation of the built object that libbpf refuses',
+    rationale: 'libbpf fails the whole load on that kernel',
+  },
+  'core-relo-unresolved': {
+    severity: Error, someKernels: Warning, description: 'a CO-RE relocation of the built object with no match in some kernels',
+    rationale: 'libbpf poisons the instruction; the verifier rejects the program if it reaches it',
+  },
+} satisfies Record<string, DiagnosticCodeInfo>;
+
+export type DiagnosticCode = keyof typeof DIAGNOSTIC_CODES;
+
+/** The severity of a finding of `code`, in all configured kernels or only some. */
+export function severityOf(code: DiagnosticCode, someKernels = false): DiagnosticSeverity {
+  const info: DiagnosticCodeInfo = DIAGNOSTIC_CODES[code];
+  return someKernels ? info.someKernels ?? info.severity : info.severity;
+}

@@ -1,0 +1,26 @@
+// Diagnostics of a .bpf.c file: every rule run over the parsed model against every configured kernel,
+// each finding given its code's severity from the one table (codes.ts).
+import { Diagnostic } from 'vscode-languageserver-types';
+import { ParsedFile, ServiceContext } from '../service-context';
+import { Rule, ruleInput, toDiagnostic } from './rule';
+import { corePathsRule } from './rules/core-paths';
+import { directReadsRule } from './rules/direct-reads';
+import { kernelFeaturesRule } from './rules/kernel-features';
+import { legacyMapsRule } from './rules/legacy-maps';
+import { licenseRule } from './rules/license';
+import { programArgsRule } from './rules/program-args';
+import { programHeadsRule } from './rules/program-heads';
+import { sectionsRule } from './rules/sections';
+import { targetsRule } from './rules/targets';
+
+/** Every rule, in the order their findings are listed. */
+export const RULES: readonly Rule[] = [
+  sectionsRule, targetsRule, legacyMapsRule, licenseRule, corePathsRule, kernelFeaturesRule, programHeadsRule, programArgsRule, directReadsRule,
+];
+
+export function computeDiagnostics(file: ParsedFile, ctx: ServiceContext): Diagnostic[] {
+  const input = ruleInput(file, ctx);
+  const out: Diagnostic[] = [];
+  for (const rule of RULES) rule.check(input, (f) => out.push(toDiagnostic(file, f)));
+  return out;
+}

@@ -1,0 +1,148 @@
+/**
+ * Field paths CO-RE relocates, checked against every kernel as libbpf relocates them at load time:
+ * BPF_CORE_READ chains argument by argument, and every `->`/`.` chain through a kernel type (direct reads
+ * in tp_btf/fentry programs, preserve_access_index types, bpf_core_field_size/offset and bpf_probe_read
+ * arguments). Missing in some kernels is a warning naming them, in all an error; kernels where a guard
+ * around the access is false are skipped. Guarded alternatives that all miss in a kernel are reported.
+ */
+import type { Node } from 'web-tree-sitter';
+import { Kind } from '../../../btf/wire';
+import { CCall } from '../../../csource/model';
+import { guardedChains, guardHolds, guardsAround, kernelScope, ruledOut } from '../../core-guards';
+import { CORE_READ_MACROS, expressionType } from '../../expression';
+import { CType, MemberInfo, composite, deref, member } from '../../types';
+import { Finding, Rule, RuleInput } from '../rule';
+
+/** One step of a field path: `->name` or `.name` (`deref`), maybe followed by `[i]` (`index`). */
+interface PathStep {
+  name: string;
+  deref: boolean;
+  index: boolean;
+  start: number;
+  end: number;
+}
+
+interface FieldPath {
+  /** Where the access sits: its guards and its scope are those of this offset. */
+  offset: number;
+  base: string;
+  steps: PathStep[];
+}
+
+/** Calls whose field arguments are not reads to check: the read macros (checked argument by argument), guards, raw builtins. */
+const NOT_A_READ = /^(BPF_CORE_READ\w*|BPF_PROBE_READ\w*|bpf_core_(field|type|enum_value)_exists|bpf_core_type_matches|__builtin_preserve_field_info|typeof|__typeof__|offsetof|__builtin_offsetof)$/;
+
+export const corePathsRule: Rule = {
+  name: 'CO-RE paths',
+  codes: ['core-field-missing', 'core-no-alternative'],
+  check(input, report) {
+    if (input.kernels.length === 0) return;
+    for (const call of input.file.model.calls) {
+      const path = coreReadPath(call);
+      if (path) checkFieldPath(input, path, report);
+    }
+    for (const fe of input.file.tree.rootNode.descendantsOfType('field_expression')) {
+      const path = fe && fieldChain(fe);
+      if (path && isRead(fe!)) checkFieldPath(input, path, report);
+    }
+    checkAlternatives(input, report);
+  },
+};
+
+/** `BPF_CORE_READ(s, a.b, c)` is the path s->a.b->c: each argument dereferences, then walks its dotted members. */
+function coreReadPath(call: CCall): FieldPath | undefined {
+  const spec = CORE_READ_MACROS[call.callee];
+  if (!spec || call.args.length <= spec.src + 1) return undefined;
+  const steps: PathStep[] = [];
+  for (const arg of call.args.slice(spec.src + 1)) {
+    let partStart = 0;
+    arg.text.split('.').forEach((part, p) => {
+      const name = part.trim().replace(/\[.*\]$/, '');
+      const at = arg.span.start + arg.text.indexOf(name, partStart);
+      steps.push({ name, deref: p === 0, index: /\]\s*$/.test(part), start: at, end: at + name.length });
+      partStart += part.length + 1;
+    });
+  }
+  return { offset: call.span.start, base: call.args[spec.src].text, steps };
+}
+
+/** A field path checked against every kernel; kernels where a guard around it is false are skipped. */
+function checkFieldPath(input: RuleInput, path: FieldPath, report: (f: Finding) => void): void {
+  const { file, kernels } = input;
+  const guards = guardsAround(file.tree, path.offset);
+  const missingIn: string[] = [];
+  let failed: { field: string; step: PathStep } | undefined;
+  for (const k of kernels) {
+    const scope = kernelScope(file, k, path.offset);
+    if (ruledOut(guards, scope)) continue;
+    const env = scope.env;
+    let cur: CType | undefined = expressionType(path.base, scope);
+    if (!cur || !composite(deref(cur, env) ?? cur, env)?.btfId) return; // not a kernel type: nothing CO-RE relocates
+    for (const st of path.steps) {
+      const base: CType = st.deref ? deref(cur, env) ?? cur : cur;
+      const found: MemberInfo | undefined = member(base, st.name, env);
+      if (!found) {
+        missingIn.push(k.label);
+        const owner = composite(base, env);
+        failed = { field: `${owner?.btfId !== undefined ? `${k.btf.kind(owner.btfId) === Kind.Union ? 'union' : 'struct'} ${k.btf.name(owner.btfId)}` : '?'}.${st.name}`, step: st };
+        break;
+      }
+      cur = st.index ? deref(found.type, env) ?? found.type : found.type;
+    }
+  }
+  if (!failed) return;
+  const some = missingIn.length < kernels.length;
+  report({
+    code: 'core-field-missing', start: failed.step.start, end: failed.step.end, someKernels: some,
+    message: `CO-RE: ${failed.field} does not exist in ${missingIn.join(', ')}${some ? ': guard it with bpf_core_field_exists()' : ''}`,
+  });
+}
+
+/** `a->b.c[i].d` from its outermost node: the base expression and the steps, or undefined when it is part of a longer chain. */
+function fieldChain(fe: Node): FieldPath | undefined {
+  const p = fe.parent;
+  if (p?.type === 'field_expression' && p.childForFieldName('argument')?.id === fe.id) return undefined;
+  if (p?.type === 'subscript_expression' && p.parent?.type === 'field_expression' && p.parent.childForFieldName('argument')?.id === p.id) return undefined;
+  const steps: PathStep[] = [];
+  let n: Node | null = fe;
+  let index = false;
+  while (n) {
+    if (n.type === 'field_expression') {
+      const field = n.childForFieldName('field');
+      if (!field) return undefined;
+      steps.unshift({ name: field.text, deref: n.childForFieldName('operator')?.text === '->', index, start: field.startIndex, end: field.endIndex });
+      index = false;
+    } else if (n.type === 'subscript_expression' && steps.length && n.childForFieldName('argument')?.type === 'field_expression') {
+      index = true;
+    } else {
+      break;
+    }
+    n = n.childForFieldName('argument');
+  }
+  return n && steps.length ? { offset: fe.startIndex, base: n.text, steps } : undefined;
+}
+
+/** Whether a chain is an access to check: not an argument of a read macro or guard, not in sizeof/offsetof. */
+function isRead(fe: Node): boolean {
+  for (let a = fe.parent; a; a = a.parent) {
+    if (a.type === 'call_expression' && NOT_A_READ.test(a.childForFieldName('function')?.text ?? '')) return false;
+    if (a.type === 'sizeof_expression' || a.type === 'offsetof_expression') return false;
+    if (a.type === 'function_definition') break;
+  }
+  return true;
+}
+
+/** Guarded alternatives that are all missing in a kernel: the program silently takes its fallback there. */
+function checkAlternatives(input: RuleInput, report: (f: Finding) => void): void {
+  for (const chain of guardedChains(input.file.tree)) {
+    const none = input.kernels.filter((k) => {
+      const scope = kernelScope(input.file, k, chain[0].start);
+      return chain.every((g) => guardHolds(g, scope) === false);
+    });
+    if (!none.length) continue;
+    report({
+      code: 'core-no-alternative', start: chain[0].start, end: chain[chain.length - 1].end,
+      message: `CO-RE: none of the ${chain.length} guarded alternatives (${chain.map((g) => g.arg).join('; ')}) exists in ${none.map((k) => k.label).join(', ')}: the program silently takes its fallback there`,
+    });
+  }
+}

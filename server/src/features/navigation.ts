@@ -1,0 +1,67 @@
+// Go to definition: the file's own structs, or a kernel type (or one of its members) in a read-only C
+// view of BTF, addressed `ebpf-btf:/<kernel index>/<kind>/<name>.h` and rendered on request.
+import { Location, Position, Range } from 'vscode-languageserver-types';
+import { renderType } from '../btf/c-render';
+import { Kind } from '../btf/wire';
+import { layoutOf } from '../layout/model';
+import { formatPahole } from '../layout/pahole';
+import { essentialName } from '../relocs/relo-core';
+import { TypeKeyword, cursorContext } from './cursor';
+import { ParsedFile, ServiceContext, scopeAt } from './service-context';
+import { CType, composite, deref, step } from './types';
+
+export type ViewKind = TypeKeyword | 'typedef';
+
+/** The URI of the read-only C view of a kernel type. */
+export function btfViewUri(kernelIndex: number, kind: ViewKind, name: string): string {
+  return `ebpf-btf:/${kernelIndex}/${kind}/${name}.h`;
+}
+
+export function definition(ctx: ServiceContext, file: ParsedFile, pos: Position): Location | null {
+  const offset = file.doc.offsetAt(pos);
+  const scope = scopeAt(ctx, file, offset);
+  const cursor = cursorContext(file, offset, scope, false);
+  const word = cursor.word;
+  if (!word) return null;
+  if (cursor.typeKeyword) {
+    const local = file.structs.get(`${cursor.typeKeyword} ${word.text}`);
+    if (local && file.model.structs.has(`${cursor.typeKeyword} ${word.text}`)) {
+      const at = file.doc.positionAt(local.span.start);
+      return Location.create(file.doc.uri, Range.create(at, at));
+    }
+    return kernelTypeLocation(ctx, cursor.typeKeyword, essentialName(word.text));
+  }
+  let owner: CType | undefined;
+  if (cursor.member) {
+    const { owner: base, op } = cursor.member;
+    if (step(base, op, word.text, scope.env)) owner = op === '->' ? deref(base, scope.env) ?? base : base;
+  } else owner = cursor.coreRead?.owner;
+  const c = owner && composite(owner, scope.env);
+  const btf = ctx.kernels.described.btf;
+  if (c?.btfId !== undefined) return kernelTypeLocation(ctx, btf.kind(c.btfId) === Kind.Union ? 'union' : 'struct', btf.name(c.btfId), word.text);
+  return btf.findFirst(word.text, Kind.Typedef) !== undefined ? kernelTypeLocation(ctx, 'typedef', word.text) : null;
+}
+
+function kernelTypeLocation(ctx: ServiceContext, kind: ViewKind, name: string, memberName?: string): Location | null {
+  const uri = btfViewUri(0, kind, name);
+  const view = kernelTypeView(ctx, uri);
+  if (!view) return null;
+  const line = memberName !== undefined ? view.memberLines.get(memberName) ?? [...view.memberLines.entries()].find(([p]) => p.endsWith('.' + memberName))?.[1] ?? 0 : 0;
+  return Location.create(uri, Range.create(line, 0, line, 0));
+}
+
+/** The content of an `ebpf-btf:` view, with the line of each member path. */
+export function kernelTypeView(ctx: ServiceContext, uri: string): { text: string; memberLines: Map<string, number> } | undefined {
+  const m = /^ebpf-btf:\/(\d+)\/(struct|union|enum|typedef)\/(\w+)\.h$/.exec(uri);
+  if (!m) return undefined;
+  const k = ctx.kernels.all[Number(m[1])];
+  if (!k) return undefined;
+  const kind = { struct: Kind.Struct, union: Kind.Union, enum: Kind.Enum, typedef: Kind.Typedef }[m[2] as ViewKind];
+  const id = k.btf.findFirst(m[3], kind) ?? (kind === Kind.Enum ? k.btf.findFirst(m[3], Kind.Enum64) : undefined);
+  if (id === undefined) return undefined;
+  const r = renderType(k.btf, id);
+  let text = `/* ${m[2]} ${m[3]} in ${k.label} (read-only view of kernel BTF) */\n${r.text}`;
+  if (kind === Kind.Struct || kind === Kind.Union) text += `\n/* pahole layout:\n${formatPahole(k.btf, layoutOf(k.btf, id)!).replace(/\*\//g, '* /')}*/\n`;
+  const lines = new Map([...r.memberLines].map(([p, l]) => [p, l + 1]));
+  return { text, memberLines: lines };
+}

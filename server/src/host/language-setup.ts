@@ -1,0 +1,43 @@
+// A language service for this machine, set up the same way for the language server and the CLI: the
+// kernels, libbpf's helper docs and version from the include path, the running kernel's tracefs events.
+import { CDocument } from '../csource/model';
+import { buildModel } from '../csource/model';
+import { CParser } from '../csource/parser';
+import { parseHelperDefs } from '../features/helper-docs';
+import { LanguageService, getLanguageService } from '../features/language-service';
+import { ParsedFile, parsedFile } from '../features/service-context';
+import { ok, Result } from '../result';
+import { TextDocument } from 'vscode-languageserver-textdocument';
+import { readLibbpfVersion } from './libbpf-version';
+import { KernelSpec, loadKernelSet } from './load-kernels';
+import { ProjectHeaders } from './project-headers';
+import { findHelperDefs } from './source-files';
+import { runningKernelEvents } from './tracefs-events';
+
+export interface ServiceSpec {
+  kernels: KernelSpec;
+  includeDirs: string[];
+}
+
+/** The service, and the kernel files that could not be read (lenient mode only). */
+export async function setUpLanguageService(spec: ServiceSpec, mode: 'strict' | 'lenient'): Promise<Result<{ service: LanguageService; errors: string[] }>> {
+  const loaded = await loadKernelSet(spec.kernels, mode);
+  if (!loaded.ok) return loaded;
+  const { kernels, errors } = loaded.value;
+  const helpers = findHelperDefs(spec.includeDirs);
+  const service = getLanguageService({
+    kernels,
+    helpers: helpers ? parseHelperDefs(helpers.text) : new Map(),
+    libbpfVersion: readLibbpfVersion(spec.includeDirs),
+    tracefs: runningKernelEvents(kernels.all),
+  });
+  return ok({ service, errors });
+}
+
+/** A source file parsed once: its tree, its model and the structs of the project headers it includes. */
+export function parseSource(parser: CParser, headers: ProjectHeaders, doc: TextDocument, path: string | undefined): ParsedFile {
+  const text = doc.getText();
+  const tree = parser.parse(text);
+  const model: CDocument = buildModel(tree, text);
+  return parsedFile(doc, tree, model, headers.structsFor(path, model.includes));
+}

@@ -1,0 +1,113 @@
+// The open documents: text kept in sync with incremental edits, re-parsed incrementally by tree-sitter.
+// Notifications are applied in order per document even though parsing waits for tree-sitter to load, and
+// a request waits for the notifications before it, so a hover sent right after didOpen sees the file.
+import { fileURLToPath } from 'node:url';
+import { TextDocumentContentChangeEvent } from 'vscode-languageserver/node';
+import { TextDocument } from 'vscode-languageserver-textdocument';
+import { buildModel } from '../csource/model';
+import { CParser, Tree, treeEdit } from '../csource/parser';
+import { ParsedFile, parsedFile } from '../features/service-context';
+import { parseSource } from '../host/language-setup';
+import { ProjectHeaders } from '../host/project-headers';
+
+export interface OpenDocument {
+  uri: string;
+  /** The file's path, for `file:` URIs. */
+  path: string | undefined;
+  /** The latest parse; replaced whole on every change. */
+  parsed: ParsedFile;
+}
+
+export class Documents {
+  private readonly docs = new Map<string, OpenDocument>();
+  private readonly pending = new Map<string, Promise<void>>();
+
+  constructor(
+    private readonly parser: Promise<CParser>,
+    private readonly headers: Promise<ProjectHeaders>,
+    private readonly log: (msg: string) => void,
+    /** Called after each open or change, with the document as it now is. */
+    private readonly onUpdate: (doc: OpenDocument) => void,
+  ) {}
+
+  open(uri: string, languageId: string, version: number, text: string): void {
+    this.inOrder(uri, async () => {
+      const path = uriPath(uri);
+      const doc = { uri, path, parsed: parseSource(await this.parser, await this.headers, TextDocument.create(uri, languageId, version, text), path) };
+      this.docs.set(uri, doc);
+      this.onUpdate(doc);
+    });
+  }
+
+  change(uri: string, version: number, changes: TextDocumentContentChangeEvent[]): void {
+    this.inOrder(uri, async () => {
+      const open = this.docs.get(uri);
+      if (!open) return;
+      const parser = await this.parser;
+      const { doc, tree } = applyChanges(parser, open.parsed.doc, open.parsed.tree, changes, version);
+      const next: Tree = parser.parse(doc.getText(), tree);
+      if (next !== tree) tree.delete();
+      const model = buildModel(next, doc.getText());
+      open.parsed = parsedFile(doc, next, model, (await this.headers).structsFor(open.path, model.includes));
+      this.onUpdate(open);
+    });
+  }
+
+  close(uri: string): void {
+    this.inOrder(uri, async () => {
+      this.docs.get(uri)?.parsed.tree.delete();
+      this.docs.delete(uri);
+    });
+  }
+
+  /** The document once every notification sent before this call is applied. */
+  async get(uri: string): Promise<OpenDocument | undefined> {
+    await this.pending.get(uri);
+    return this.docs.get(uri);
+  }
+
+  /** The document as it is now, if still open: whether a scheduled job is about a stale version. */
+  current(uri: string): OpenDocument | undefined {
+    return this.docs.get(uri);
+  }
+
+  all(): OpenDocument[] {
+    return [...this.docs.values()];
+  }
+
+  /** Parses a file that is not open (a built object's source), with the same headers. */
+  async parseFile(uri: string, path: string, text: string): Promise<ParsedFile> {
+    return parseSource(await this.parser, await this.headers, TextDocument.create(uri, 'c', 0, text), path);
+  }
+
+  private inOrder(uri: string, work: () => Promise<void>): void {
+    const next = (this.pending.get(uri) ?? Promise.resolve()).then(work).catch((e) => this.log(`Error while updating ${uri}: ${(e as Error).stack}`));
+    this.pending.set(uri, next);
+  }
+}
+
+/** The text and tree after `changes`; the old tree is edited in place for the incremental re-parse. */
+function applyChanges(parser: CParser, doc: TextDocument, tree: Tree, changes: TextDocumentContentChangeEvent[], version: number): { doc: TextDocument; tree: Tree } {
+  for (const change of changes) {
+    if (TextDocumentContentChangeEvent.isIncremental(change)) {
+      const start = { offset: doc.offsetAt(change.range.start), ...change.range.start };
+      const oldEnd = { offset: doc.offsetAt(change.range.end), ...change.range.end };
+      doc = TextDocument.update(doc, [change], version);
+      const newEndOffset = start.offset + change.text.length;
+      tree.edit(treeEdit(start, oldEnd, { offset: newEndOffset, ...doc.positionAt(newEndOffset) }));
+    } else {
+      doc = TextDocument.update(doc, [change], version);
+      tree.delete();
+      tree = parser.parse(doc.getText());
+    }
+  }
+  return { doc, tree };
+}
+
+function uriPath(uri: string): string | undefined {
+  try {
+    return uri.startsWith('file:') ? fileURLToPath(uri) : undefined;
+  } catch {
+    return undefined;
+  }
+}
