@@ -8,7 +8,7 @@ import { TypeKeyword, cursorContext } from './cursor';
 import { bpfFlags, enumValues } from './kernel-support';
 import { argumentList, programArguments } from './program-arguments';
 import { ParsedFile, ServiceContext, describedEnv, scopeAt } from './service-context';
-import { CType, TypeEnv, deref, membersOf, typeText } from './types';
+import { ExprType, TypeEnv, deref, membersOf, typeText } from './types';
 
 const list = (items: CompletionItem[]) => CompletionList.create(items, false);
 
@@ -48,7 +48,7 @@ function programArgsCompletion(ctx: ServiceContext, section: string | undefined)
   return list(items);
 }
 
-function memberCompletion(type: CType, env: TypeEnv): CompletionList {
+function memberCompletion(type: ExprType, env: TypeEnv): CompletionList {
   return list(membersOf(type, env).map((m, i): CompletionItem => ({
     label: m.name,
     kind: CompletionItemKind.Field,

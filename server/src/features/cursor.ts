@@ -2,7 +2,7 @@
 // around the cursor, not the tree: while a user types, an unclosed `BPF_CORE_READ(` turns the rest of the
 // file into an error node, but the text is still there.
 import { CORE_READ_MACROS, CallContext, Scope, callContext, coreReadTarget, expressionType } from './expression';
-import { CType } from './types';
+import { ExprType } from './types';
 import { ParsedFile } from './service-context';
 import { CSection } from '../csource/model';
 
@@ -23,9 +23,9 @@ export interface CursorContext {
   /** The word follows `struct`, `union` or `enum`. */
   typeKeyword?: TypeKeyword;
   /** The word follows `base->` or `base.`: the type of `base` as written (not dereferenced). */
-  member?: { owner: CType; op: '->' | '.' };
+  member?: { owner: ExprType; op: '->' | '.' };
   /** The word is a field argument of a BPF_CORE_READ-family macro. */
-  coreRead?: { call: CallContext; owner?: CType; partial?: string };
+  coreRead?: { call: CallContext; owner?: ExprType; partial?: string };
   /** Inside `__uint(type, ...)` or `__uint(map_flags, ...)` of a map definition. */
   mapField?: 'type' | 'map_flags';
   /** Right after `BPF_PROG(name, `: the section of the program being written. */

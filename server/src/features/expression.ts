@@ -3,7 +3,7 @@
 import { Tree } from '../csource/parser';
 import { CDocument, CFunction, localsBefore } from '../csource/model';
 import { programArguments } from './program-arguments';
-import { CType, TypeEnv, baseType, deref, fromTypeText, step } from './types';
+import { ExprType, TypeEnv, baseType, deref, fromTypeText, step } from './types';
 
 /** Helpers whose result type is known better than their `long` prototype says. */
 const HELPER_RESULTS: Record<string, string> = {
@@ -28,7 +28,7 @@ export function enclosingFunction(doc: CDocument, offset: number): CFunction | u
 }
 
 /** The type of a plain identifier: a local before the cursor, a parameter, a global or a map. */
-export function identifierType(name: string, scope: Scope): CType | undefined {
+export function identifierType(name: string, scope: Scope): ExprType | undefined {
   const fn = enclosingFunction(scope.doc, scope.offset);
   if (fn) {
     const locals = localsBefore(scope.tree, fn, scope.offset);
@@ -37,9 +37,9 @@ export function identifierType(name: string, scope: Scope): CType | undefined {
     if (i >= 0) {
       const declared = fromTypeText(fn.params[i].type, scope.env);
       // A BPF_PROG argument declared loosely (`void *p`, `u64 x`) has the kernel prototype's type.
-      if ((fn.macro === 'BPF_PROG' || fn.macro === 'BPF_PROG2') && fn.section && !(declared.k === 'ptr' && declared.to.k !== 'other')) {
+      if ((fn.macro === 'BPF_PROG' || fn.macro === 'BPF_PROG2') && fn.section && !(declared.kind === 'pointer' && declared.target.kind !== 'other')) {
         const arg = programArguments(fn.section.name, scope.env.btf)?.[i];
-        if (arg) return { k: 'btf', id: arg.type };
+        if (arg) return { kind: 'btf', id: arg.type };
       }
       return declared;
     }
@@ -48,7 +48,12 @@ export function identifierType(name: string, scope: Scope): CType | undefined {
   return g ? fromTypeText(g.type, scope.env) : undefined;
 }
 
-type Token = { t: 'id'; v: string } | { t: 'op'; v: '->' | '.' } | { t: 'index' } | { t: 'cast'; base: string; pointers: number } | { t: 'call'; v: string };
+type Token =
+  | { kind: 'identifier'; name: string }
+  | { kind: 'access'; operator: '->' | '.' }
+  | { kind: 'index' }
+  | { kind: 'cast'; base: string; pointers: number }
+  | { kind: 'call'; callee: string };
 
 /**
  * Tokens of an access chain such as `((struct task_struct *)ctx)->mm->pgd`, `t->cpus_ptr[0].bits`,
@@ -60,17 +65,17 @@ function tokenize(expr: string): Token[] | undefined {
   // A leading cast, parenthesised or not: ((struct x *)y) or (struct x *)y
   const cast = /^\(*\s*\(\s*((?:const\s+)?(?:struct|union)\s+\w+|\w+)\s*(\**)\s*\)\s*/.exec(s);
   if (cast) {
-    out.push({ t: 'cast', base: cast[1].replace(/^const\s+/, ''), pointers: cast[2].length });
+    out.push({ kind: 'cast', base: cast[1].replace(/^const\s+/, ''), pointers: cast[2].length });
     s = s.slice(cast[0].length).replace(/^\(/, '');
   }
   const re = /\s*(?:(->)|(\.)|(\[[^\]]*\])|(\w+)\s*\(\s*\)|(\w+)|(\)))/y;
   let m: RegExpExecArray | null;
   while (re.lastIndex < s.length && (m = re.exec(s))) {
-    if (m[1]) out.push({ t: 'op', v: '->' });
-    else if (m[2]) out.push({ t: 'op', v: '.' });
-    else if (m[3]) out.push({ t: 'index' });
-    else if (m[4]) out.push({ t: 'call', v: m[4] });
-    else if (m[5]) out.push({ t: 'id', v: m[5] });
+    if (m[1]) out.push({ kind: 'access', operator: '->' });
+    else if (m[2]) out.push({ kind: 'access', operator: '.' });
+    else if (m[3]) out.push({ kind: 'index' });
+    else if (m[4]) out.push({ kind: 'call', callee: m[4] });
+    else if (m[5]) out.push({ kind: 'identifier', name: m[5] });
     // a closing parenthesis of the cast group: nothing to record
   }
   if (re.lastIndex < s.length && s.slice(re.lastIndex).trim() !== '') return undefined;
@@ -78,33 +83,33 @@ function tokenize(expr: string): Token[] | undefined {
 }
 
 /** The type of an access chain, or undefined when any step is unknown. */
-export function expressionType(expr: string, scope: Scope): CType | undefined {
+export function expressionType(expr: string, scope: Scope): ExprType | undefined {
   const tokens = tokenize(expr);
   if (!tokens || tokens.length === 0) return undefined;
-  let cur: CType | undefined;
+  let cur: ExprType | undefined;
   let i = 0;
   const first = tokens[0];
-  if (first.t === 'cast') {
+  if (first.kind === 'cast') {
     cur = baseType(first.base, scope.env);
-    for (let p = 0; p < first.pointers; p++) cur = { k: 'ptr', to: cur };
+    for (let p = 0; p < first.pointers; p++) cur = { kind: 'pointer', target: cur };
     i = 1;
-    if (tokens[i]?.t === 'id' || tokens[i]?.t === 'call') i++; // the casted operand
-  } else if (first.t === 'id') {
-    cur = identifierType(first.v, scope);
+    if (tokens[i]?.kind === 'identifier' || tokens[i]?.kind === 'call') i++; // the casted operand
+  } else if (first.kind === 'identifier') {
+    cur = identifierType(first.name, scope);
     i = 1;
-  } else if (first.t === 'call') {
-    const ret = HELPER_RESULTS[first.v];
+  } else if (first.kind === 'call') {
+    const ret = HELPER_RESULTS[first.callee];
     if (!ret) return undefined;
-    cur = { k: 'ptr', to: baseType(ret, scope.env) };
+    cur = { kind: 'pointer', target: baseType(ret, scope.env) };
     i = 1;
   }
   for (; cur && i < tokens.length; i++) {
     const tk = tokens[i];
-    if (tk.t === 'index') cur = deref(cur, scope.env);
-    else if (tk.t === 'op') {
-      const name = tokens[i + 1];
-      if (!name || name.t !== 'id') return undefined;
-      cur = step(cur, tk.v, name.v, scope.env)?.type;
+    if (tk.kind === 'index') cur = deref(cur, scope.env);
+    else if (tk.kind === 'access') {
+      const field = tokens[i + 1];
+      if (!field || field.kind !== 'identifier') return undefined;
+      cur = step(cur, tk.operator, field.name, scope.env)?.type;
       i++;
     } else return undefined;
   }
@@ -175,7 +180,7 @@ export const CORE_READ_MACROS: Record<string, { src: number }> = {
  * In `BPF_CORE_READ(src, a, b.c, |`: the type the next field name applies to, following the fields
  * before the cursor (each argument is `->`-applied; dots inside one argument are `.` steps).
  */
-export function coreReadTarget(ctx: CallContext, scope: Scope): { type: CType; partial: string } | undefined {
+export function coreReadTarget(ctx: CallContext, scope: Scope): { type: ExprType; partial: string } | undefined {
   const spec = CORE_READ_MACROS[ctx.callee];
   if (!spec || ctx.args.length <= spec.src + 1) return undefined;
   let cur = expressionType(ctx.args[spec.src], scope);

@@ -16,7 +16,7 @@ import { identifierType } from './expression';
 import { markdown, withRange } from './markdown';
 import { btfViewUri } from './navigation';
 import { ParsedFile, ServiceContext, describedEnv, scopeAt } from './service-context';
-import { CType, MemberInfo, TypeEnv, composite, deref, membersOf, step, typeText } from './types';
+import { ExprType, MemberInfo, TypeEnv, composite, deref, membersOf, step, typeText } from './types';
 
 export type HoverProvider = (file: ParsedFile, pos: Position) => Hover | null;
 
@@ -73,7 +73,7 @@ function wordHover(ctx: ServiceContext, file: ParsedFile, cursor: CursorContext)
   if (helper) return markdown(`\`\`\`c\n${helper.signature}\n\`\`\`\n${helper.doc}`);
   const scope = scopeAt(ctx, file, cursor.offset);
   const v = identifierType(word, scope);
-  if (v) return markdown(`\`\`\`c\n${v.k === 'btf' ? declaration(scope.env.btf, v.id, word) : `${typeText(v, scope.env)} ${word}`}\n\`\`\``);
+  if (v) return markdown(`\`\`\`c\n${v.kind === 'btf' ? declaration(scope.env.btf, v.id, word) : `${typeText(v, scope.env)} ${word}`}\n\`\`\``);
   const map = file.model.maps.find((m) => m.name === word);
   if (map) return markdown(`**map \`${map.name}\`**\n\n${Object.entries(map.fields).map(([k, value]) => `- ${k}: \`${value}\``).join('\n')}`);
   const kfunc = described.btf.findFirst(word, Kind.Func);
@@ -116,8 +116,8 @@ function typedefHover(ctx: ServiceContext, id: number): Hover {
 }
 
 /** A member's type, offset and size in every configured kernel: where it exists and where it does not. */
-function fieldHover(ctx: ServiceContext, owner: CType, op: '->' | '.', m: MemberInfo, env: TypeEnv): Hover {
-  const decl = m.type.k === 'btf' ? declaration(env.btf, m.type.id, m.name) : `${typeText(m.type, env)} ${m.name}`;
+function fieldHover(ctx: ServiceContext, owner: ExprType, op: '->' | '.', m: MemberInfo, env: TypeEnv): Hover {
+  const decl = m.type.kind === 'btf' ? declaration(env.btf, m.type.id, m.name) : `${typeText(m.type, env)} ${m.name}`;
   const head = `\`\`\`c\n${decl}\n\`\`\``;
   const c = composite(op === '->' ? deref(owner, env) ?? owner : owner, env);
   if (!c?.btfId) return markdown(`${head}\nMember of a type defined in this project.`);
@@ -126,7 +126,7 @@ function fieldHover(ctx: ServiceContext, owner: CType, op: '->' | '.', m: Member
   const rows: string[] = [];
   for (const k of ctx.kernels.all) {
     const id = k.btf.findFirst(ownerName, kind);
-    const mem = id === undefined ? undefined : membersOf({ k: 'btf', id }, { btf: k.btf, structs: new Map() }).find((x) => x.name === m.name);
+    const mem = id === undefined ? undefined : membersOf({ kind: 'btf', id }, { btf: k.btf, structs: new Map() }).find((x) => x.name === m.name);
     if (!mem) rows.push(`| ${k.label} | missing | | |`);
     else {
       const type = (mem.type as { id: number }).id;

@@ -8,7 +8,7 @@ import { formatPahole } from '../layout/pahole';
 import { essentialName } from '../relocs/relo-core';
 import { TypeKeyword, cursorContext } from './cursor';
 import { ParsedFile, ServiceContext, scopeAt } from './service-context';
-import { CType, composite, deref, step } from './types';
+import { ExprType, composite, deref, step } from './types';
 
 export type ViewKind = TypeKeyword | 'typedef';
 
@@ -31,7 +31,7 @@ export function definition(ctx: ServiceContext, file: ParsedFile, pos: Position)
     }
     return kernelTypeLocation(ctx, cursor.typeKeyword, essentialName(word.text));
   }
-  let owner: CType | undefined;
+  let owner: ExprType | undefined;
   if (cursor.member) {
     const { owner: base, op } = cursor.member;
     if (step(base, op, word.text, scope.env)) owner = op === '->' ? deref(base, scope.env) ?? base : base;

@@ -10,7 +10,7 @@ import { Kind } from '../../../btf/wire';
 import { CCall } from '../../../csource/model';
 import { guardedChains, guardHolds, guardsAround, kernelScope, ruledOut } from '../../core-guards';
 import { CORE_READ_MACROS, expressionType } from '../../expression';
-import { CType, MemberInfo, composite, deref, member } from '../../types';
+import { ExprType, MemberInfo, composite, deref, member } from '../../types';
 import { Finding, Rule, RuleInput } from '../rule';
 
 /** One step of a field path: `->name` or `.name` (`deref`), maybe followed by `[i]` (`index`). */
@@ -76,10 +76,10 @@ function checkFieldPath(input: RuleInput, path: FieldPath, report: (f: Finding) 
     const scope = kernelScope(file, k, path.offset);
     if (ruledOut(guards, scope)) continue;
     const env = scope.env;
-    let cur: CType | undefined = expressionType(path.base, scope);
+    let cur: ExprType | undefined = expressionType(path.base, scope);
     if (!cur || !composite(deref(cur, env) ?? cur, env)?.btfId) return; // not a kernel type: nothing CO-RE relocates
     for (const st of path.steps) {
-      const base: CType = st.deref ? deref(cur, env) ?? cur : cur;
+      const base: ExprType = st.deref ? deref(cur, env) ?? cur : cur;
       const found: MemberInfo | undefined = member(base, st.name, env);
       if (!found) {
         missingIn.push(k.label);
