@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { Diagnostic, DiagnosticSeverity } from 'vscode-languageserver-types';
 import { CParser } from '../csource/parser';
+import { DIAGNOSTIC_CODES, SEVERITY_NAMES, SeverityName, SeverityOverrides } from '../features/diagnostics/codes';
 import { parseSource, setUpLanguageService } from '../host/language-setup';
 import { ProjectHeaders } from '../host/project-headers';
 import { readParserWasm } from '../host/source-files';
@@ -19,12 +20,13 @@ interface CheckResult {
 }
 
 export const checkCommand: Command = {
-  usage: 'check FILE... [--btf FILE]... [--include DIR]... [--format text|json]',
+  usage: 'check FILE... [--btf FILE]... [--include DIR]... [--severity CODE=error|warning|info|hint|off]... [--format text|json]',
   summary: 'SEC() names, program targets and CO-RE field paths of .bpf.c files, checked against every --btf kernel (exit 1 on errors)',
   async run(argv) {
     const { values, positionals } = parseCommandArgs(argv, {
       btf: { type: 'string', multiple: true },
       include: { type: 'string', multiple: true },
+      severity: { type: 'string', multiple: true },
       format: { type: 'string' },
     });
     if (positionals.length === 0) throw new UsageError('name at least one .bpf.c file');
@@ -32,7 +34,7 @@ export const checkCommand: Command = {
     if (format !== 'text' && format !== 'json') throw new UsageError(`unknown format '${format}' (text or json)`);
     const includeDirs = values.include ?? [];
     const [described, ...targets] = values.btf ?? [];
-    const setUp = await setUpLanguageService({ kernels: { described, targets }, includeDirs }, 'strict');
+    const setUp = await setUpLanguageService({ kernels: { described, targets }, includeDirs, severity: severityOverrides(values.severity ?? []) }, 'strict');
     if (!setUp.ok) throw new InputError(setUp.error);
     const { service } = setUp.value;
     if (service.context.kernels.described.bundled) process.stderr.write(`ebpf-ls: note: no /sys/kernel/btf/vmlinux; describing the ${service.context.kernels.described.label}\n`);
@@ -49,6 +51,18 @@ export const checkCommand: Command = {
     return results.some((r) => r.severity === 'error') ? EXIT_FINDINGS : 0;
   },
 };
+
+/** `--severity missing-target=info`: one code's severity, as the editor's ebpf.diagnostics.severity sets it. */
+function severityOverrides(options: string[]): SeverityOverrides {
+  const out: Record<string, SeverityName> = {};
+  for (const option of options) {
+    const [code, level] = option.split('=');
+    if (!(code in DIAGNOSTIC_CODES)) throw new UsageError(`unknown diagnostic code '${code}' in --severity ${option}`);
+    if (!(level in SEVERITY_NAMES)) throw new UsageError(`--severity ${option}: the level is one of ${Object.keys(SEVERITY_NAMES).join(', ')}`);
+    out[code] = level as SeverityName;
+  }
+  return out;
+}
 
 function readSource(file: string): string {
   try {

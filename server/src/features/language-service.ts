@@ -3,7 +3,9 @@
 // connection, and nothing reads files.
 import { CompletionList, Diagnostic, DocumentSymbol, Hover, Location, Position, SymbolInformation } from 'vscode-languageserver-types';
 import { complete } from './completion';
+import { RelocationReport } from '../relocs/object';
 import { computeDiagnostics } from './diagnostics/diagnostics';
+import { relocationDiagnostics } from './diagnostics/relocations';
 import { hoverProvider } from './hover';
 import { definition, kernelTypeView } from './navigation';
 import { ParsedFile, ServiceContext } from './service-context';
@@ -17,6 +19,8 @@ export interface LanguageService {
   documentSymbols(file: ParsedFile): DocumentSymbol[];
   workspaceSymbols(query: string): SymbolInformation[];
   diagnostics(file: ParsedFile): Diagnostic[];
+  /** Diagnostics for a built object's relocations whose source lines lie in `file`. */
+  relocationDiagnostics(file: ParsedFile, reports: RelocationReport[]): Diagnostic[];
   /** The C text of an `ebpf-btf:` read-only kernel type view. */
   kernelTypeView(uri: string): { text: string; memberLines: Map<string, number> } | undefined;
 }
@@ -30,6 +34,7 @@ export function getLanguageService(ctx: ServiceContext): LanguageService {
     documentSymbols,
     workspaceSymbols: (query) => workspaceSymbols(ctx, query),
     diagnostics: (file) => computeDiagnostics(file, ctx),
+    relocationDiagnostics: (file, reports) => relocationDiagnostics(file, reports, ctx),
     kernelTypeView: (uri) => kernelTypeView(ctx, uri),
   };
 }

@@ -4,6 +4,7 @@ import { TextDocument } from 'vscode-languageserver-textdocument';
 import { CDocument, CStruct } from '../csource/model';
 import { Tree } from '../csource/parser';
 import { KernelSet } from '../kernels/kernel';
+import type { SeverityOverrides } from './diagnostics/codes';
 import { Scope } from './expression';
 import { HelperDoc } from './helper-docs';
 import { TypeEnv } from './types';
@@ -26,6 +27,8 @@ export interface ServiceContext {
   libbpfVersion?: string;
   /** The running kernel's tracefs events, when it is among the kernels and tracefs is mounted. */
   tracefs?: TracefsEvents;
+  /** The user's severities by diagnostic code. */
+  severity?: SeverityOverrides;
 }
 
 export interface ParsedFile {

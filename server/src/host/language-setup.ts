@@ -1,7 +1,7 @@
 // A language service for this machine, set up the same way for the language server and the CLI: the
 // kernels, libbpf's helper docs and version from the include path, the running kernel's tracefs events.
-import { CDocument } from '../csource/model';
-import { buildModel } from '../csource/model';
+import { buildModel, CDocument } from '../csource/model';
+import { SeverityOverrides } from '../features/diagnostics/codes';
 import { CParser } from '../csource/parser';
 import { parseHelperDefs } from '../features/helper-docs';
 import { LanguageService, getLanguageService } from '../features/language-service';
@@ -17,6 +17,7 @@ import { runningKernelEvents } from './tracefs-events';
 export interface ServiceSpec {
   kernels: KernelSpec;
   includeDirs: string[];
+  severity?: SeverityOverrides;
 }
 
 /** The service, and the kernel files that could not be read (lenient mode only). */
@@ -30,6 +31,7 @@ export async function setUpLanguageService(spec: ServiceSpec, mode: 'strict' | '
     helpers: helpers ? parseHelperDefs(helpers.text) : new Map(),
     libbpfVersion: readLibbpfVersion(spec.includeDirs),
     tracefs: runningKernelEvents(kernels.all),
+    severity: spec.severity,
   });
   return ok({ service, errors });
 }

@@ -11,7 +11,6 @@ import {
 } from 'vscode-languageserver/node';
 import { CParser } from '../csource/parser';
 import { DiagnosticFix } from '../features/diagnostics/rule';
-import { relocationDiagnostics } from '../features/diagnostics/relocations';
 import { LanguageService } from '../features/language-service';
 import { ParsedFile } from '../features/service-context';
 import { setUpLanguageService } from '../host/language-setup';
@@ -71,7 +70,9 @@ interface ServerState {
 
 /** Loads the kernels of `settings` and reports them; undefined (with an error shown) when nothing could be loaded. */
 async function loadService(connection: Connection, settings: ServerSettings, log: (msg: string) => void): Promise<LanguageService | undefined> {
-  const r = await setUpLanguageService({ kernels: { described: settings.kernel.btf, targets: settings.kernel.targets }, includeDirs: settings.includePaths }, 'lenient');
+  const r = await setUpLanguageService({
+    kernels: { described: settings.kernel.btf, targets: settings.kernel.targets }, includeDirs: settings.includePaths, severity: settings.diagnostics.severity,
+  }, 'lenient');
   if (!r.ok) {
     connection.window.showErrorMessage(`eBPF: cannot load kernel BTF: ${r.error}`);
     return undefined;
@@ -220,7 +221,7 @@ async function objectRelocationsResult(server: ServerState, p: ObjectRelocations
     try {
       const open = server.documents.all().find((d) => d.path === file);
       const parsed = open?.parsed ?? (await server.documents.parseFile(pathToFileURL(file).href, file, readFileSync(file, 'utf8')));
-      diagnostics.push({ uri: parsed.doc.uri, diagnostics: relocationDiagnostics(parsed, rs, kernels) });
+      diagnostics.push({ uri: parsed.doc.uri, diagnostics: service.relocationDiagnostics(parsed, rs) });
       if (!open) parsed.tree.delete();
     } catch (e) {
       server.log(`cannot map relocations to ${file}: ${(e as Error).message}`);

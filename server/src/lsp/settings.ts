@@ -1,12 +1,13 @@
 // The `ebpf.*` settings the language server reads: defined once, for the server (which merges what the
 // client sends over the defaults) and the client (which sends them at start and on every change).
+import { SeverityOverrides } from '../features/diagnostics/codes';
 
 export interface ServerSettings {
   kernel: { btf: string; targets: string[] };
   includePaths: string[];
   hover: { enable: boolean };
   completion: { enable: boolean };
-  diagnostics: { enable: boolean };
+  diagnostics: { enable: boolean; severity: SeverityOverrides };
 }
 
 export const DEFAULT_SETTINGS: ServerSettings = {
@@ -14,7 +15,7 @@ export const DEFAULT_SETTINGS: ServerSettings = {
   includePaths: [],
   hover: { enable: true },
   completion: { enable: true },
-  diagnostics: { enable: true },
+  diagnostics: { enable: true, severity: {} },
 };
 
 /** The settings the client sent (any part may be missing) over the defaults. */
@@ -36,6 +37,6 @@ export function readServerSettings(get: <T>(key: string, fallback: T) => T): Ser
     includePaths: get('includePaths', d.includePaths),
     hover: { enable: get('hover.enable', d.hover.enable) },
     completion: { enable: get('completion.enable', d.completion.enable) },
-    diagnostics: { enable: get('diagnostics.enable', d.diagnostics.enable) },
+    diagnostics: { enable: get('diagnostics.enable', d.diagnostics.enable), severity: get('diagnostics.severity', d.diagnostics.severity) },
   };
 }

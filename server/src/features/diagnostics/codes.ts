@@ -78,8 +78,18 @@ export const DIAGNOSTIC_CODES = {
 
 export type DiagnosticCode = keyof typeof DIAGNOSTIC_CODES;
 
-/** The severity of a finding of `code`, in all configured kernels or only some. */
-export function severityOf(code: DiagnosticCode, someKernels = false): DiagnosticSeverity {
+/** A user's severities by code (`ebpf.diagnostics.severity`, `check --severity`); `off` drops the code. */
+export type SeverityName = 'error' | 'warning' | 'info' | 'hint' | 'off';
+export type SeverityOverrides = Readonly<Record<string, SeverityName>>;
+
+export const SEVERITY_NAMES: Readonly<Record<SeverityName, DiagnosticSeverity | undefined>> = {
+  error: DiagnosticSeverity.Error, warning: DiagnosticSeverity.Warning, info: DiagnosticSeverity.Information, hint: DiagnosticSeverity.Hint, off: undefined,
+};
+
+/** The severity of a finding of `code`, in all configured kernels or only some; undefined when switched off. */
+export function severityOf(code: DiagnosticCode, someKernels = false, overrides: SeverityOverrides = {}): DiagnosticSeverity | undefined {
+  const user = overrides[code];
+  if (user !== undefined && user in SEVERITY_NAMES) return SEVERITY_NAMES[user];
   const info: DiagnosticCodeInfo = DIAGNOSTIC_CODES[code];
   return someKernels ? info.someKernels ?? info.severity : info.severity;
 }

@@ -21,6 +21,11 @@ export const RULES: readonly Rule[] = [
 export function computeDiagnostics(file: ParsedFile, ctx: ServiceContext): Diagnostic[] {
   const input = ruleInput(file, ctx);
   const out: Diagnostic[] = [];
-  for (const rule of RULES) rule.check(input, (f) => out.push(toDiagnostic(file, f)));
+  for (const rule of RULES) {
+    rule.check(input, (f) => {
+      const d = toDiagnostic(file, f, ctx.severity);
+      if (d) out.push(d);
+    });
+  }
   return out;
 }

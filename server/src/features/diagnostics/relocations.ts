@@ -2,15 +2,15 @@
 // diagnostics at their source lines. A relocation under a CO-RE guard that is false in a kernel is dead
 // code there (libbpf poisons it, the verifier never reaches it), exactly as the source checks treat it.
 import { Diagnostic } from 'vscode-languageserver-types';
-import { Kernel } from '../../kernels/kernel';
 import { RelocationReport } from '../../relocs/object';
 import { CORE_POISON_CALL } from '../../relocs/poison';
 import { guardsAround, kernelScope, ruledOut } from '../core-guards';
-import { ParsedFile } from '../service-context';
+import { ParsedFile, ServiceContext } from '../service-context';
 import { Finding, toDiagnostic } from './rule';
 
 /** Diagnostics for the relocations of `reports` whose source line lies in `file` (the caller picks them). */
-export function relocationDiagnostics(file: ParsedFile, reports: RelocationReport[], kernels: readonly Kernel[]): Diagnostic[] {
+export function relocationDiagnostics(file: ParsedFile, reports: RelocationReport[], ctx: ServiceContext): Diagnostic[] {
+  const kernels = ctx.kernels.all;
   const byKey = new Map<string, Diagnostic>();
   for (const r of reports) {
     const at = r.source && relocationSpan(file, r.source.line, r.name);
@@ -25,7 +25,8 @@ export function relocationDiagnostics(file: ParsedFile, reports: RelocationRepor
     const finding = relocationFinding(r, failing);
     // Bitfield reads and chains make several relocations per access: one diagnostic each.
     const key = `${at.start}:${at.end}:${finding.message}`;
-    if (!byKey.has(key)) byKey.set(key, toDiagnostic(file, { ...finding, ...at, message: `${finding.message} [${r.section} relo #${r.index}]` }));
+    const diagnostic = byKey.has(key) ? undefined : toDiagnostic(file, { ...finding, ...at, message: `${finding.message} [${r.section} relo #${r.index}]` }, ctx.severity);
+    if (diagnostic) byKey.set(key, diagnostic);
   }
   return [...byKey.values()];
 }

@@ -6,7 +6,7 @@ import { SectionMatch, matchSection } from '../../sections/match';
 import { CCall, CSection } from '../../csource/model';
 import { hasHelper, hasKfunc } from '../kernel-support';
 import { ParsedFile, ServiceContext } from '../service-context';
-import { DiagnosticCode, severityOf } from './codes';
+import { DiagnosticCode, SeverityOverrides, severityOf } from './codes';
 
 /** A quick fix carried in Diagnostic.data; the LSP edge turns it into a code action. */
 export interface DiagnosticFix {
@@ -85,10 +85,13 @@ function findKernelCalls(file: ParsedFile, kernels: readonly Kernel[]): KernelCa
 
 export const SOURCE = 'ebpf';
 
-export function toDiagnostic(file: ParsedFile, f: Finding): Diagnostic {
+/** The finding as a diagnostic with its code's severity (the user's, if set); undefined when switched off. */
+export function toDiagnostic(file: ParsedFile, f: Finding, overrides?: SeverityOverrides): Diagnostic | undefined {
+  const severity = severityOf(f.code, f.someKernels, overrides);
+  if (severity === undefined) return undefined;
   return {
     range: Range.create(file.doc.positionAt(f.start), file.doc.positionAt(f.end)),
-    severity: severityOf(f.code, f.someKernels),
+    severity,
     code: f.code,
     source: SOURCE,
     message: f.message,
