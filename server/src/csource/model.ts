@@ -3,6 +3,7 @@
 // are recognised by shape: `SEC("...")` parses as a call statement before a program (or after a map),
 // `int BPF_PROG(name, args...)` as a function whose first parameter is the program's name.
 import type { Node, Tree } from 'web-tree-sitter';
+import { HEAD_MACROS, HeadMacroName } from '../libbpf/macros';
 
 export interface Span {
   start: number;
@@ -23,8 +24,8 @@ export interface CVar {
   span: Span;
 }
 
-export const PROGRAM_MACROS = ['BPF_PROG', 'BPF_PROG2', 'BPF_KPROBE', 'BPF_KRETPROBE', 'BPF_KSYSCALL', 'BPF_KPROBE_SYSCALL', 'BPF_UPROBE', 'BPF_URETPROBE', 'BPF_USDT'] as const;
-export type ProgramMacro = (typeof PROGRAM_MACROS)[number];
+/** `int BPF_PROG(name, ...)`-style program heads: libbpf's head macros. */
+export type ProgramMacro = HeadMacroName;
 
 export interface CSection {
   /** The string inside SEC("..."), without quotes. */
@@ -333,7 +334,7 @@ function functionOf(n: Node, section: CSection | undefined): CFunction | undefin
   let nameSpan = span(nameNode);
   let macro: ProgramMacro | undefined;
   const decls = paramList.namedChildren.filter((p): p is Node => p?.type === 'parameter_declaration');
-  if ((PROGRAM_MACROS as readonly string[]).includes(nameNode.text) && decls.length > 0) {
+  if (Object.hasOwn(HEAD_MACROS, nameNode.text) && decls.length > 0) {
     // int BPF_PROG(handle, struct task_struct *prev): the first "parameter" is the program's name.
     macro = nameNode.text as ProgramMacro;
     const first = decls.shift()!;

@@ -1,7 +1,7 @@
 // What is under the cursor, answered once for hover, completion and definition. It reads the text
 // around the cursor, not the tree: while a user types, an unclosed `BPF_CORE_READ(` turns the rest of the
 // file into an error node, but the text is still there.
-import { CORE_READ_MACROS, CallContext, Scope, callContext, coreReadTarget, expressionType } from './expression';
+import { CallContext, Scope, callContext, coreReadTarget, expressionType, fieldPathSource } from './expression';
 import { ExprType } from './types';
 import { ParsedFile } from './service-context';
 import { CSection } from '../csource/model';
@@ -56,7 +56,7 @@ export function cursorContext(file: ParsedFile, offset: number, scope: Scope, co
   const owner = access ? expressionType(chainBefore(text, word.start - access[0].length), scope) : undefined;
   if (owner) out.member = { owner, op: access![1] as '->' | '.' };
   const call = callContext(text, word.end);
-  if (call && CORE_READ_MACROS[call.callee]) {
+  if (call && fieldPathSource(call.callee) !== undefined) {
     const target = coreReadTarget(call, scope);
     out.coreRead = { call, owner: target?.type, partial: target?.partial };
   }

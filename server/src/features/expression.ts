@@ -4,6 +4,7 @@ import { Tree } from '../csource/parser';
 import { CDocument, CFunction, localsBefore } from '../csource/model';
 import { programArguments } from './program-arguments';
 import { ExprType, TypeEnv, baseType, deref, fromTypeText, step } from './types';
+import { CALLING_MACROS } from '../libbpf/macros';
 
 /** Helpers whose result type is known better than their `long` prototype says. */
 const HELPER_RESULTS: Record<string, string> = {
@@ -158,33 +159,20 @@ export function callContext(text: string, offset: number, maxBack = 4000): CallC
   return undefined;
 }
 
-/** BPF_CORE_READ-family macros: which argument is the source, and whether field arguments follow it. */
-export const CORE_READ_MACROS: Record<string, { src: number }> = {
-  BPF_CORE_READ: { src: 0 },
-  BPF_CORE_READ_USER: { src: 0 },
-  BPF_CORE_READ_INTO: { src: 1 },
-  BPF_CORE_READ_USER_INTO: { src: 1 },
-  BPF_CORE_READ_STR_INTO: { src: 1 },
-  BPF_CORE_READ_USER_STR_INTO: { src: 1 },
-  BPF_CORE_READ_BITFIELD: { src: 0 },
-  BPF_CORE_READ_BITFIELD_PROBED: { src: 0 },
-  BPF_PROBE_READ: { src: 0 },
-  BPF_PROBE_READ_USER: { src: 0 },
-  BPF_PROBE_READ_INTO: { src: 1 },
-  BPF_PROBE_READ_USER_INTO: { src: 1 },
-  BPF_PROBE_READ_STR_INTO: { src: 1 },
-  BPF_PROBE_READ_USER_STR_INTO: { src: 1 },
-};
+/** The source argument of a BPF_CORE_READ-family macro, from libbpf's macro table; undefined for other calls. */
+export function fieldPathSource(callee: string): number | undefined {
+  return Object.hasOwn(CALLING_MACROS, callee) ? CALLING_MACROS[callee].source : undefined;
+}
 
 /**
  * In `BPF_CORE_READ(src, a, b.c, |`: the type the next field name applies to, following the fields
  * before the cursor (each argument is `->`-applied; dots inside one argument are `.` steps).
  */
 export function coreReadTarget(ctx: CallContext, scope: Scope): { type: ExprType; partial: string } | undefined {
-  const spec = CORE_READ_MACROS[ctx.callee];
-  if (!spec || ctx.args.length <= spec.src + 1) return undefined;
-  let cur = expressionType(ctx.args[spec.src], scope);
-  for (let a = spec.src + 1; cur && a < ctx.args.length; a++) {
+  const source = fieldPathSource(ctx.callee);
+  if (source === undefined || ctx.args.length <= source + 1) return undefined;
+  let cur = expressionType(ctx.args[source], scope);
+  for (let a = source + 1; cur && a < ctx.args.length; a++) {
     const parts = ctx.args[a].trim().split('.');
     const last = a === ctx.args.length - 1;
     const steps = last ? parts.slice(0, -1) : parts;

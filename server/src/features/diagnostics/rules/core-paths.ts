@@ -9,7 +9,7 @@ import type { Node } from 'web-tree-sitter';
 import { Kind } from '../../../btf/wire';
 import { CCall } from '../../../csource/model';
 import { guardedChains, guardHolds, guardsAround, kernelScope, ruledOut } from '../../core-guards';
-import { CORE_READ_MACROS, expressionType } from '../../expression';
+import { expressionType, fieldPathSource } from '../../expression';
 import { ExprType, MemberInfo, composite, deref, member } from '../../types';
 import { Finding, Rule, RuleInput } from '../rule';
 
@@ -51,10 +51,10 @@ export const corePathsRule: Rule = {
 
 /** `BPF_CORE_READ(s, a.b, c)` is the path s->a.b->c: each argument dereferences, then walks its dotted members. */
 function coreReadPath(call: CCall): FieldPath | undefined {
-  const spec = CORE_READ_MACROS[call.callee];
-  if (!spec || call.args.length <= spec.src + 1) return undefined;
+  const source = fieldPathSource(call.callee);
+  if (source === undefined || call.args.length <= source + 1) return undefined;
   const steps: PathStep[] = [];
-  for (const arg of call.args.slice(spec.src + 1)) {
+  for (const arg of call.args.slice(source + 1)) {
     let partStart = 0;
     arg.text.split('.').forEach((part, p) => {
       const name = part.trim().replace(/\[.*\]$/, '');
@@ -63,7 +63,7 @@ function coreReadPath(call: CCall): FieldPath | undefined {
       partStart += part.length + 1;
     });
   }
-  return { offset: call.span.start, base: call.args[spec.src].text, steps };
+  return { offset: call.span.start, base: call.args[source].text, steps };
 }
 
 /** A field path checked against every kernel; kernels where a guard around it is false are skipped. */
