@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { Diagnostic, DiagnosticSeverity } from 'vscode-languageserver-types';
 import { CParser } from '../csource/parser';
+import { Loader, LOADERS } from '../sections/loaders';
 import { DIAGNOSTIC_CODES, SEVERITY_NAMES, SeverityName, SeverityOverrides } from '../features/diagnostics/codes';
 import { parseSource, setUpLanguageService } from '../host/language-setup';
 import { ProjectHeaders } from '../host/project-headers';
@@ -20,13 +21,14 @@ interface CheckResult {
 }
 
 export const checkCommand: Command = {
-  usage: 'check FILE... [--btf FILE]... [--include DIR]... [--severity CODE=error|warning|info|hint|off]... [--format text|json]',
+  usage: 'check FILE... [--btf FILE]... [--include DIR]... [--loader libbpf|cilium/ebpf|libxdp|aya] [--severity CODE=LEVEL]... [--format text|json]',
   summary: 'SEC() names, program targets and CO-RE field paths of .bpf.c files, checked against every --btf kernel (exit 1 on errors)',
   async run(argv) {
     const { values, positionals } = parseCommandArgs(argv, {
       btf: { type: 'string', multiple: true },
       include: { type: 'string', multiple: true },
       severity: { type: 'string', multiple: true },
+      loader: { type: 'string' },
       format: { type: 'string' },
     });
     if (positionals.length === 0) throw new UsageError('name at least one .bpf.c file');
@@ -34,7 +36,9 @@ export const checkCommand: Command = {
     if (format !== 'text' && format !== 'json') throw new UsageError(`unknown format '${format}' (text or json)`);
     const includeDirs = values.include ?? [];
     const [described, ...targets] = values.btf ?? [];
-    const setUp = await setUpLanguageService({ kernels: { described, targets }, includeDirs, severity: severityOverrides(values.severity ?? []) }, 'strict');
+    const loader = values.loader as Loader | undefined;
+    if (loader && !LOADERS.some((l) => l.name === loader)) throw new UsageError(`unknown loader '${loader}' (${LOADERS.map((l) => l.name).join(', ')})`);
+    const setUp = await setUpLanguageService({ kernels: { described, targets }, includeDirs, severity: severityOverrides(values.severity ?? []), loader }, 'strict');
     if (!setUp.ok) throw new InputError(setUp.error);
     const { service } = setUp.value;
     if (service.context.kernels.described.bundled) process.stderr.write(`ebpf-ls: note: no /sys/kernel/btf/vmlinux; describing the ${service.context.kernels.described.label}\n`);

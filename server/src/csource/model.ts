@@ -102,6 +102,8 @@ export interface CDocument {
   structs: Map<string, CStruct>;
   /** `#include "x.h"` paths (quoted includes only: the project's own headers). */
   includes: string[];
+  /** `#include <x.h>` paths: which libraries the file builds against. */
+  systemIncludes: string[];
   sections: CSection[];
   /** Every call in the file, in text order. */
   calls: CCall[];
@@ -224,7 +226,7 @@ function mapFields(structSpec: Node): Pick<CMap, 'fields' | 'fieldSpans'> {
 export function buildModel(tree: Tree, source?: string): CDocument {
   const top = tree.rootNode.namedChildren.filter((n): n is Node => !!n);
   const doc: CDocument = {
-    functions: [], globals: [], maps: [], structs: new Map(), includes: [], sections: [],
+    functions: [], globals: [], maps: [], structs: new Map(), includes: [], systemIncludes: [], sections: [],
     calls: callsIn(tree.rootNode), externs: [], legacyMaps: [], identifierUses: identifierIndex(tree.rootNode),
   };
   for (let i = 0; i < top.length; i++) {
@@ -236,6 +238,7 @@ export function buildModel(tree: Tree, source?: string): CDocument {
     if (n.type === 'preproc_include') {
       const path = n.childForFieldName('path');
       if (path?.type === 'string_literal') doc.includes.push(path.text.slice(1, -1));
+      else if (path?.type === 'system_lib_string') doc.systemIncludes.push(path.text.slice(1, -1));
     } else if (n.type === 'function_definition') {
       const fn = functionOf(n, sectionOf(top[i - 1]));
       if (fn) doc.functions.push(fn);
@@ -362,10 +365,15 @@ function collectStructs(n: Node, out: Map<string, CStruct>): void {
   }
 }
 
+/** A function's body block in the tree. */
+export function functionBody(tree: Tree, fn: CFunction): Node | undefined {
+  const brace = tree.rootNode.descendantForIndex(fn.body.start, fn.body.start + 1);
+  return (brace?.type === 'compound_statement' ? brace : brace?.parent) ?? undefined;
+}
+
 /** Local variables declared in the function body before `offset`, nearest last. */
 export function localsBefore(tree: Tree, fn: CFunction, offset: number): CVar[] {
-  const body = tree.rootNode.descendantForIndex(fn.body.start, fn.body.start + 1);
-  const block = body?.type === 'compound_statement' ? body : body?.parent;
+  const block = functionBody(tree, fn);
   if (!block) return [];
   const out: CVar[] = [];
   for (const d of block.descendantsOfType('declaration')) {

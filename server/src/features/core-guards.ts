@@ -7,7 +7,7 @@ import { Kind } from '../btf/wire';
 import { enumValues } from './kernel-support';
 import { expressionType, Scope } from './expression';
 import { essentialName } from '../relocs/relo-core';
-import { deref, member } from './types';
+import { ExprType, baseType, deref, member } from './types';
 import { Kernel, kernelVersionCode } from '../kernels/kernel';
 import type { ParsedFile } from './service-context';
 
@@ -75,11 +75,8 @@ export function guardHolds(g: Guard, scope: Scope): boolean | undefined {
     const want = Number(code);
     v = op === '>=' ? have >= want : op === '>' ? have > want : op === '<=' ? have <= want : op === '<' ? have < want : op === '==' ? have === want : have !== want;
   } else if (g.fn === 'field_exists') {
-    const m = /^(.*?)(->|\.)\s*(\w+)\s*$/s.exec(g.arg);
-    if (!m) return undefined;
-    const base = expressionType(m[1], scope);
-    if (!base) return undefined;
-    v = member(m[2] === '->' ? deref(base, scope.env) ?? base : base, m[3], scope.env) !== undefined;
+    v = fieldExists(g.arg, scope);
+    if (v === undefined) return undefined;
   } else if (g.fn === 'type_exists') {
     const m = /^(struct|union|enum)\s+(\w+)$/.exec(g.arg) ?? /^()(\w+)$/.exec(g.arg);
     if (!m) return undefined;
@@ -92,6 +89,23 @@ export function guardHolds(g: Guard, scope: Scope): boolean | undefined {
     v = enumValues(btf, essentialName(m[1])).has(m[2]);
   }
   return g.negated ? !v : v;
+}
+
+/**
+ * bpf_core_field_exists in its two forms: an access (`t->state`, `s.a.b`) or a type and a field
+ * (`struct task_struct___pre514, state`), as libbpf's ___bpf_field_ref takes them.
+ */
+function fieldExists(arg: string, scope: Scope): boolean | undefined {
+  const typed = /^((?:struct|union)\s+\w+)\s*,\s*(\w+(?:\s*\.\s*\w+)*)$/.exec(arg);
+  if (typed) {
+    let cur: ExprType | undefined = baseType(typed[1], scope.env);
+    for (const name of typed[2].split('.')) cur = cur && member(cur, name.trim(), scope.env)?.type;
+    return cur !== undefined;
+  }
+  const m = /^(.*?)(->|\.)\s*(\w+)\s*$/s.exec(arg);
+  const base = m ? expressionType(m[1], scope) : undefined;
+  if (!m || !base) return undefined;
+  return member(m[2] === '->' ? deref(base, scope.env) ?? base : base, m[3], scope.env) !== undefined;
 }
 
 /** The scope in which one kernel decides guards and types at `offset`: its BTF (CO-RE flavours resolved) and version. */

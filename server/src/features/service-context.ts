@@ -4,6 +4,7 @@ import { TextDocument } from 'vscode-languageserver-textdocument';
 import { CDocument, CStruct } from '../csource/model';
 import { Tree } from '../csource/parser';
 import { KernelSet } from '../kernels/kernel';
+import type { Loader } from '../sections/loaders';
 import type { SeverityOverrides } from './diagnostics/codes';
 import { Scope } from './expression';
 import { HelperDoc } from './helper-docs';
@@ -29,6 +30,8 @@ export interface ServiceContext {
   tracefs?: TracefsEvents;
   /** The user's severities by diagnostic code. */
   severity?: SeverityOverrides;
+  /** The loader the user named (`ebpf.loader`, `--loader`), over the one detected per file. */
+  loader?: Loader;
 }
 
 export interface ParsedFile {
@@ -37,13 +40,20 @@ export interface ParsedFile {
   model: CDocument;
   /** The structs the file can name: its project headers', then its own (which win), keyed `struct name`. */
   structs: Map<string, CStruct>;
+  /** The loader its project uses, as detected around the file (go.mod, Cargo.toml, includes); libbpf when unset. */
+  loader?: Loader;
 }
 
 /** A parsed file, with the structs of the project headers it includes merged once, under its own. */
-export function parsedFile(doc: TextDocument, tree: Tree, model: CDocument, headerStructs: Map<string, CStruct>): ParsedFile {
+export function parsedFile(doc: TextDocument, tree: Tree, model: CDocument, headerStructs: Map<string, CStruct>, loader?: Loader): ParsedFile {
   const structs = new Map(headerStructs);
   for (const [key, struct] of model.structs) structs.set(key, struct);
-  return { doc, tree, model, structs };
+  return { doc, tree, model, structs, loader };
+}
+
+/** The loader whose rules a file is checked by: the user's choice, else the detected one, else libbpf. */
+export function loaderOf(ctx: ServiceContext, file: ParsedFile): Loader {
+  return ctx.loader ?? file.loader ?? 'libbpf';
 }
 
 /** Types as the described kernel and the file's own structs give them. */

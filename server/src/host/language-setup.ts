@@ -7,10 +7,12 @@ import { parseHelperDefs } from '../features/helper-docs';
 import { LanguageService, getLanguageService } from '../features/language-service';
 import { ParsedFile, parsedFile } from '../features/service-context';
 import { ok, Result } from '../result';
+import { Loader } from '../sections/loaders';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { readLibbpfVersion } from './libbpf-version';
 import { KernelSpec, loadKernelSet } from './load-kernels';
 import { ProjectHeaders } from './project-headers';
+import { detectFileLoader } from './loader-detection';
 import { findHelperDefs } from './source-files';
 import { runningKernelEvents } from './tracefs-events';
 
@@ -18,6 +20,8 @@ export interface ServiceSpec {
   kernels: KernelSpec;
   includeDirs: string[];
   severity?: SeverityOverrides;
+  /** The loader the user named; detected per file when unset. */
+  loader?: Loader;
 }
 
 /** The service, and the kernel files that could not be read (lenient mode only). */
@@ -32,6 +36,7 @@ export async function setUpLanguageService(spec: ServiceSpec, mode: 'strict' | '
     libbpfVersion: readLibbpfVersion(spec.includeDirs),
     tracefs: runningKernelEvents(kernels.all),
     severity: spec.severity,
+    loader: spec.loader,
   });
   return ok({ service, errors });
 }
@@ -41,5 +46,5 @@ export function parseSource(parser: CParser, headers: ProjectHeaders, doc: TextD
   const text = doc.getText();
   const tree = parser.parse(text);
   const model: CDocument = buildModel(tree, text);
-  return parsedFile(doc, tree, model, headers.structsFor(path, model.includes));
+  return parsedFile(doc, tree, model, headers.structsFor(path, model.includes), detectFileLoader(path, [...model.includes, ...model.systemIncludes]));
 }

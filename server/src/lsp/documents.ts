@@ -48,7 +48,7 @@ export class Documents {
       const next: Tree = parser.parse(doc.getText(), tree);
       if (next !== tree) tree.delete();
       const model = buildModel(next, doc.getText());
-      open.parsed = parsedFile(doc, next, model, (await this.headers).structsFor(open.path, model.includes));
+      open.parsed = parsedFile(doc, next, model, (await this.headers).structsFor(open.path, model.includes), open.parsed.loader);
       this.onUpdate(open);
     });
   }

@@ -72,6 +72,7 @@ interface ServerState {
 async function loadService(connection: Connection, settings: ServerSettings, log: (msg: string) => void): Promise<LanguageService | undefined> {
   const r = await setUpLanguageService({
     kernels: { described: settings.kernel.btf, targets: settings.kernel.targets }, includeDirs: settings.includePaths, severity: settings.diagnostics.severity,
+    loader: settings.loader === 'auto' ? undefined : settings.loader,
   }, 'lenient');
   if (!r.ok) {
     connection.window.showErrorMessage(`eBPF: cannot load kernel BTF: ${r.error}`);

@@ -1,6 +1,7 @@
 // The `ebpf.*` settings the language server reads: defined once, for the server (which merges what the
 // client sends over the defaults) and the client (which sends them at start and on every change).
 import { SeverityOverrides } from '../features/diagnostics/codes';
+import type { Loader } from '../sections/loaders';
 
 export interface ServerSettings {
   kernel: { btf: string; targets: string[] };
@@ -8,6 +9,8 @@ export interface ServerSettings {
   hover: { enable: boolean };
   completion: { enable: boolean };
   diagnostics: { enable: boolean; severity: SeverityOverrides };
+  /** The loader whose rules apply, or `auto`: detected per file from go.mod, Cargo.toml and includes. */
+  loader: Loader | 'auto';
 }
 
 export const DEFAULT_SETTINGS: ServerSettings = {
@@ -16,6 +19,7 @@ export const DEFAULT_SETTINGS: ServerSettings = {
   hover: { enable: true },
   completion: { enable: true },
   diagnostics: { enable: true, severity: {} },
+  loader: 'auto',
 };
 
 /** The settings the client sent (any part may be missing) over the defaults. */
@@ -26,6 +30,7 @@ export function mergeSettings(sent: Partial<ServerSettings>): ServerSettings {
     hover: { ...DEFAULT_SETTINGS.hover, ...(sent.hover ?? {}) },
     completion: { ...DEFAULT_SETTINGS.completion, ...(sent.completion ?? {}) },
     diagnostics: { ...DEFAULT_SETTINGS.diagnostics, ...(sent.diagnostics ?? {}) },
+    loader: sent.loader ?? DEFAULT_SETTINGS.loader,
   };
 }
 
@@ -38,5 +43,6 @@ export function readServerSettings(get: <T>(key: string, fallback: T) => T): Ser
     hover: { enable: get('hover.enable', d.hover.enable) },
     completion: { enable: get('completion.enable', d.completion.enable) },
     diagnostics: { enable: get('diagnostics.enable', d.diagnostics.enable), severity: get('diagnostics.severity', d.diagnostics.severity) },
+    loader: get('loader', d.loader),
   };
 }

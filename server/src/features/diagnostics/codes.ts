@@ -11,7 +11,7 @@ export interface DiagnosticCodeInfo {
   rationale: string;
 }
 
-const { Error, Warning, Hint } = DiagnosticSeverity;
+const { Error, Warning, Information, Hint } = DiagnosticSeverity;
 
 export const DIAGNOSTIC_CODES = {
   'unknown-section': {
@@ -27,8 +27,17 @@ export const DIAGNOSTIC_CODES = {
     rationale: 'valid when user space sets the target with bpf_program__set_attach_target() before loading',
   },
   'missing-target': {
-    severity: Error, someKernels: Warning, description: 'an attach target missing in some or all kernels',
-    rationale: 'the load (fentry, tp_btf, lsm) or the attach (kprobe, tracepoint) fails where the target does not exist',
+    severity: Warning, description: 'an attach target missing in some or all kernels',
+    rationale: 'the load (fentry, tp_btf, lsm) or the attach (kprobe, tracepoint) fails where the target does not exist, unless user space '
+      + 'switches the program off (bpf_program__set_autoload) or retargets it (bpf_program__set_attach_target), as tools commonly do',
+  },
+  'optional-target-missing': {
+    severity: Information, description: 'a missing target of a program that is optional (`SEC("?...")`), a placeholder, or one of alternatives sharing a body',
+    rationale: 'such programs are loaded only when user space asks for them or sets their target, so a missing target is the expected case',
+  },
+  'malformed-target': {
+    severity: Error, description: 'a section target that cannot name anything (`tracepoint/nosuch`, `tp/a/b/c`)',
+    rationale: "libbpf cannot attach it: a tracepoint section must be `tp/<category>/<name>`",
   },
   'legacy-map': {
     severity: Error, description: 'a `struct bpf_map_def` in SEC("maps")',
@@ -63,7 +72,7 @@ export const DIAGNOSTIC_CODES = {
     rationale: 'each name receives the argument at its position in the prototype, whatever it is called',
   },
   'direct-kernel-read': {
-    severity: Warning, description: 'a direct read through a kernel pointer where the verifier requires bpf_probe_read_kernel',
+    severity: Error, description: 'a direct read through a kernel pointer where the verifier requires bpf_probe_read_kernel',
     rationale: 'kprobe, tracepoint and perf_event programs see kernel pointers as plain numbers; the verifier refuses loads through them',
   },
   'core-relo-error': {

@@ -2,10 +2,12 @@
 // reports findings by code; the code's table entry decides the severity.
 import { Diagnostic, Range } from 'vscode-languageserver-types';
 import { Kernel } from '../../kernels/kernel';
-import { SectionMatch, matchSection } from '../../sections/match';
+import { Loader, LoaderSectionMatch, matchSectionFor } from '../../sections/loaders';
+import { SectionMatch } from '../../sections/match';
 import { CCall, CSection } from '../../csource/model';
+import { CALLING_MACROS, helperCalledBy } from '../../libbpf/macros';
 import { hasHelper, hasKfunc } from '../kernel-support';
-import { ParsedFile, ServiceContext } from '../service-context';
+import { ParsedFile, ServiceContext, loaderOf } from '../service-context';
 import { DiagnosticCode, SeverityOverrides, severityOf } from './codes';
 
 /** A quick fix carried in Diagnostic.data; the LSP edge turns it into a code action. */
@@ -25,18 +27,24 @@ export interface Finding {
   fix?: DiagnosticFix;
 }
 
-/** A call of a kernel function: a BPF helper, a kfunc, or neither (not ours to judge). */
+/** A call of a kernel function, written or through a libbpf macro: a BPF helper, a kfunc, or neither (not ours to judge). */
 export interface KernelCall {
   call: CCall;
+  /** The kernel function called: the callee, or the helper the macro reaches. */
+  name: string;
   kind?: 'helper' | 'kfunc';
+  /** The libbpf macro written, when the call is made through one (`BPF_CORE_READ`, `bpf_printk`). */
+  via?: string;
 }
 
 export interface RuleInput {
   file: ParsedFile;
   ctx: ServiceContext;
+  /** The loader whose section rules apply (libbpf unless the project uses another). */
+  loader: Loader;
   /** Every kernel the file is checked against, the described one first. */
   kernels: readonly Kernel[];
-  /** Calls of `bpf_*` functions the file makes (not its own, not the bpf_core_* macros), computed once. */
+  /** Calls of kernel functions the file makes, written or through libbpf's macros (not its own functions), computed once. */
   kernelCalls(): KernelCall[];
 }
 
@@ -51,21 +59,36 @@ export function isDataSection(name: string): boolean {
   return name === 'license' || name === 'maps' || name === 'version' || name.startsWith('.');
 }
 
-/** The program sections of the file that libbpf knows, with their match. */
-export function knownSections(input: RuleInput): { section: CSection; match: SectionMatch }[] {
-  const out = [];
+export interface ProgramSection {
+  section: CSection;
+  /** libbpf's match, or the loader's in libbpf's terms (its entry, types and target). */
+  match: SectionMatch;
+  byLoader: LoaderSectionMatch;
+}
+
+/** The program sections of the file that the file's loader knows, with their match. */
+export function knownSections(input: RuleInput): ProgramSection[] {
+  const out: ProgramSection[] = [];
   for (const section of input.file.model.sections) {
-    const match = isDataSection(section.name) ? undefined : matchSection(section.name);
-    if (match) out.push({ section, match });
+    const byLoader = isDataSection(section.name) ? undefined : matchSectionFor(input.loader, section.name);
+    if (byLoader) out.push({ section, byLoader, match: byLoader.libbpf ?? asLibbpfMatch(byLoader, section.name) });
   }
   return out;
+}
+
+/** A name only another loader knows, in libbpf's terms: the entry it matched, its types and target. */
+function asLibbpfMatch(m: LoaderSectionMatch, name: string): SectionMatch {
+  return {
+    def: { sec: m.sec, progType: m.progType, attachType: m.attachType, flags: m.sleepable ? ['SLEEPABLE'] : [], since: '1.0' },
+    name: name.replace(/^\?/, ''), noAutoload: m.noAutoload, target: m.target,
+  };
 }
 
 export function ruleInput(file: ParsedFile, ctx: ServiceContext): RuleInput {
   let calls: KernelCall[] | undefined;
   const kernels = ctx.kernels.all;
   return {
-    file, ctx, kernels,
+    file, ctx, kernels, loader: loaderOf(ctx, file),
     kernelCalls: () => (calls ??= findKernelCalls(file, kernels)),
   };
 }
@@ -73,12 +96,18 @@ export function ruleInput(file: ParsedFile, ctx: ServiceContext): RuleInput {
 function findKernelCalls(file: ParsedFile, kernels: readonly Kernel[]): KernelCall[] {
   const own = new Set(file.model.functions.map((f) => f.name));
   const kinds = new Map<string, KernelCall['kind']>();
+  const kindOf = (name: string) => {
+    if (!kinds.has(name)) kinds.set(name, kernels.some((k) => hasHelper(k.btf, name)) ? 'helper' : kernels.some((k) => hasKfunc(k.btf, name)) ? 'kfunc' : undefined);
+    return kinds.get(name);
+  };
   const out: KernelCall[] = [];
   for (const call of file.model.calls) {
     const name = call.callee;
-    if (!name.startsWith('bpf_') || own.has(name) || name.startsWith('bpf_core_')) continue;
-    if (!kinds.has(name)) kinds.set(name, kernels.some((k) => hasHelper(k.btf, name)) ? 'helper' : kernels.some((k) => hasKfunc(k.btf, name)) ? 'kfunc' : undefined);
-    out.push({ call, kind: kinds.get(name) });
+    if (own.has(name)) continue;
+    const macro = Object.hasOwn(CALLING_MACROS, name) ? CALLING_MACROS[name] : undefined;
+    const helper = macro && helperCalledBy(macro, call.args.length);
+    if (helper) out.push({ call, name: helper, kind: kindOf(helper), via: name });
+    else if (!macro && name.startsWith('bpf_') && !name.startsWith('bpf_core_')) out.push({ call, name, kind: kindOf(name) });
   }
   return out;
 }

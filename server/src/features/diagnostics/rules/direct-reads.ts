@@ -1,16 +1,27 @@
-// `a->b` through a kernel pointer in a kprobe/tracepoint program: the verifier refuses it; offer BPF_CORE_READ.
+// `a->b` through a kernel pointer in a kprobe/tracepoint/perf_event program: to the verifier the pointer
+// is a plain number and the load is refused ("R1 invalid mem access 'scalar'"); offer BPF_CORE_READ.
+// Pointers the verifier types from BTF (bpf_get_current_task_btf(), kfunc results) are readable.
 import type { Node } from 'web-tree-sitter';
 import { Range } from 'vscode-languageserver-types';
-import { CFunction } from '../../../csource/model';
+import { Kind } from '../../../btf/wire';
+import { CFunction, functionBody } from '../../../csource/model';
 import { matchSection } from '../../../sections/match';
 import { Scope, expressionType } from '../../expression';
-import { composite, deref } from '../../types';
+import { provenanceOf, unwrapValue } from '../../pointer-provenance';
 import { describedEnv } from '../../service-context';
+import { baseType, composite, deref } from '../../types';
 import { Rule, RuleInput } from '../rule';
 
 /** Program types where the verifier refuses plain loads through kernel pointers: reads go through bpf_probe_read_kernel. */
 const PROBE_READ_ONLY = new Set(['BPF_PROG_TYPE_KPROBE', 'BPF_PROG_TYPE_TRACEPOINT', 'BPF_PROG_TYPE_RAW_TRACEPOINT', 'BPF_PROG_TYPE_PERF_EVENT']);
 const READ_MACROS = /^(BPF_CORE_READ\w*|BPF_PROBE_READ\w*|bpf_core_\w+|bpf_probe_read\w*|__builtin_preserve_\w+)$/;
+
+/** `base->a.b->c`: the base and the `->`-separated groups of dotted names, as BPF_CORE_READ takes them. */
+interface Chain {
+  node: Node;
+  base: Node;
+  groups: string[];
+}
 
 export const directReadsRule: Rule = {
   name: 'direct reads',
@@ -20,50 +31,91 @@ export const directReadsRule: Rule = {
     for (const f of input.file.model.functions) {
       const m = f.section && matchSection(f.section.name);
       if (!m || !PROBE_READ_ONLY.has(m.def.progType)) continue;
-      for (const fe of pointerReads(input, f)) {
-        const read = directRead(input, f, fe);
-        if (!read) continue;
-        const fix = `BPF_CORE_READ(${read.base}, ${read.names.join(', ')})`;
+      for (const chain of readChains(input, f)) {
+        if (!throughPlainPointer(input, f, chain)) continue;
+        const fix = `BPF_CORE_READ(${chain.base.text}, ${chain.groups.join(', ')})`;
         const doc = input.file.doc;
+        const { startIndex: start, endIndex: end } = chain.node;
         report({
-          code: 'direct-kernel-read', start: fe.startIndex, end: fe.endIndex,
-          message: `${m.def.progType} programs cannot dereference kernel pointers directly (the verifier rejects it): read with ${fix}`,
-          fix: { title: `Rewrite as ${fix}`, range: Range.create(doc.positionAt(fe.startIndex), doc.positionAt(fe.endIndex)), newText: fix },
+          code: 'direct-kernel-read', start, end,
+          message: `${m.def.progType} programs cannot dereference kernel pointers directly (the verifier rejects it: "invalid mem access 'scalar'"): read with ${fix}`,
+          fix: { title: `Rewrite as ${fix}`, range: Range.create(doc.positionAt(start), doc.positionAt(end)), newText: fix },
         });
       }
     }
   },
 };
 
-/** The outermost `->` chains of a function's body that are reads: not inside a read macro, not `&a->b`. */
-function pointerReads(input: RuleInput, f: CFunction): Node[] {
-  const brace = input.file.tree.rootNode.descendantForIndex(f.body.start, f.body.start + 1);
-  const body = brace?.type === 'compound_statement' ? brace : brace?.parent;
+/** The outermost member-access chains of a function's body that load a value: not in a read macro, not `&a->b`. */
+function readChains(input: RuleInput, f: CFunction): Chain[] {
+  const body = functionBody(input.file.tree, f);
   if (!body) return [];
-  return body.descendantsOfType('field_expression').filter((fe): fe is Node => {
-    if (!fe || fe.childForFieldName('operator')?.text !== '->') return false;
-    if (fe.parent?.type === 'field_expression' && fe.parent.childForFieldName('argument')?.id === fe.id) return false; // report the whole chain once
-    if (fe.parent?.type === 'pointer_expression' && fe.parent.text.startsWith('&')) return false; // taking an address reads nothing
-    for (let a = fe.parent; a; a = a.parent) {
-      if (a.type === 'call_expression' && READ_MACROS.test(a.childForFieldName('function')?.text ?? '')) return false;
-    }
-    return true;
-  });
+  const out: Chain[] = [];
+  for (const fe of body.descendantsOfType('field_expression')) {
+    if (!fe || (fe.parent?.type === 'field_expression' && fe.parent.childForFieldName('argument')?.id === fe.id)) continue; // the whole chain once
+    const chain = chainOf(fe);
+    if (chain && !takesAddress(fe) && !insideReadMacro(fe)) out.push(chain);
+  }
+  return out;
 }
 
-/** The chain's base and the names it walks, when the base is a kernel pointer (not the context, a local struct or a map value). */
-function directRead(input: RuleInput, f: CFunction, fe: Node): { base: string; names: string[] } | undefined {
-  const names: string[] = [];
-  let base: Node | null = fe;
-  while (base && base.type === 'field_expression' && base.childForFieldName('operator')?.text === '->') {
-    names.unshift(base.childForFieldName('field')?.text ?? '');
-    base = base.childForFieldName('argument');
+function chainOf(fe: Node): Chain | undefined {
+  const groups: string[] = [];
+  let current = '';
+  let n: Node | null = fe;
+  let derefs = 0;
+  while (n?.type === 'field_expression') {
+    const field = n.childForFieldName('field')?.text ?? '';
+    current = current ? `${field}.${current}` : field;
+    if (n.childForFieldName('operator')?.text === '->') {
+      groups.unshift(current);
+      current = '';
+      derefs++;
+    }
+    n = n.childForFieldName('argument');
   }
-  const ctxParam = f.macro ? undefined : f.params[0]?.name;
-  if (!base || base.type !== 'identifier' || base.text === ctxParam) return undefined;
+  // `s.a->b` reads through a pointer held in a struct: not a shape BPF_CORE_READ(s, ...) rewrites.
+  if (!n || derefs === 0 || current) return undefined;
+  return { node: fe, base: n, groups };
+}
+
+/** `&a->b`, `&a->b[i]`: an address is computed, nothing is loaded. */
+function takesAddress(fe: Node): boolean {
+  let n: Node = fe;
+  while (n.parent && (n.parent.type === 'subscript_expression' || n.parent.type === 'parenthesized_expression')) n = n.parent;
+  return n.parent?.type === 'pointer_expression' && n.parent.text.startsWith('&');
+}
+
+function insideReadMacro(fe: Node): boolean {
+  for (let a = fe.parent; a; a = a.parent) {
+    if (a.type === 'call_expression' && READ_MACROS.test(a.childForFieldName('function')?.text ?? '')) return true;
+  }
+  return false;
+}
+
+/**
+ * Whether the chain's first `->` goes through a kernel pointer the verifier sees as a plain number: a
+ * local or argument (not the program's context) typed as a kernel struct pointer and not BTF-typed, or a
+ * cast to one (`((struct sock *)PT_REGS_PARM1(ctx))->...`). An array member at the end is an address.
+ */
+function throughPlainPointer(input: RuleInput, f: CFunction, chain: Chain): boolean {
   const env = describedEnv(input.ctx, input.file);
-  const scope: Scope = { doc: input.file.model, tree: input.file.tree, env, offset: fe.startIndex };
-  const t = expressionType(base.text, scope);
-  const c = t && composite(deref(t, env) ?? t, env);
-  return c?.btfId ? { base: base.text, names } : undefined;
+  const scope: Scope = { doc: input.file.model, tree: input.file.tree, env, offset: chain.node.startIndex };
+  const base = unwrapValue(chain.base);
+  let type;
+  if (base.type === 'identifier') {
+    const ctxParam = f.macro ? undefined : f.params[0]?.name;
+    if (base.text === ctxParam || provenanceOf(input.ctx, input.file, f, base.text, chain.node.startIndex) === 'btf') return false;
+    type = expressionType(base.text, scope);
+  } else if (base.type === 'call_expression' && chain.base.type !== 'call_expression') {
+    // A cast call result: the cast names the type, the call (PT_REGS_PARM1, bpf_get_current_task) gives a number.
+    const cast = /^\(*\s*\(\s*((?:const\s+)?(?:struct|union)\s+\w+)\s*\*\s*\)/.exec(chain.base.text);
+    const callee = base.childForFieldName('function')?.text ?? '';
+    if (!cast || callee === 'bpf_get_current_task_btf') return false;
+    type = { kind: 'pointer' as const, target: baseType(cast[1].replace(/^const\s+/, ''), env) };
+  } else return false;
+  const pointee = type && composite(deref(type, env) ?? type, env);
+  if (!pointee?.btfId) return false; // a local struct, a map value: direct access is fine
+  const whole = expressionType(chain.node.text, scope);
+  return !(whole?.kind === 'array' || (whole?.kind === 'btf' && env.btf.kind(env.btf.resolve(whole.id)) === Kind.Array));
 }

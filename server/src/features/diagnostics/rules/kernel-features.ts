@@ -16,11 +16,11 @@ export const kernelFeaturesRule: Rule = {
       if (kernels.length) report(featureFinding(input, at, what, kernels));
     };
     const byName = new Map<string, string[]>();
-    for (const { call, kind } of input.kernelCalls()) {
+    for (const { call, name, kind, via } of input.kernelCalls()) {
       if (!kind) continue;
-      let kernels = byName.get(call.callee);
-      if (!kernels) byName.set(call.callee, (kernels = lacking((k) => (kind === 'helper' ? hasHelper : hasKfunc)(k.btf, call.callee))));
-      missing(call.calleeSpan, `${kind} ${call.callee}()`, kernels);
+      let kernels = byName.get(name);
+      if (!kernels) byName.set(name, (kernels = lacking((k) => (kind === 'helper' ? hasHelper : hasKfunc)(k.btf, name))));
+      missing(call.calleeSpan, via ? `${via} calls ${kind} ${name}(), which` : `${kind} ${name}()`, kernels);
     }
     checkKsyms(input, lacking, missing);
     for (const map of input.file.model.maps) {

@@ -2,7 +2,8 @@
 // libbpf, and BTF-attached sections without a target.
 import { Range } from 'vscode-languageserver-types';
 import { SecDef } from '../../../sections/libbpf-sections';
-import { matchSection, suggestSections } from '../../../sections/match';
+import { matchSectionFor } from '../../../sections/loaders';
+import { suggestSections } from '../../../sections/match';
 import { Finding, Rule, isDataSection, knownSections } from '../rule';
 
 export const sectionsRule: Rule = {
@@ -10,15 +11,19 @@ export const sectionsRule: Rule = {
   codes: ['unknown-section', 'section-too-new', 'section-needs-target'],
   check(input, report) {
     const doc = input.file.doc;
+    const libbpfNames = input.loader === 'libbpf' || input.loader === 'libxdp';
     for (const sec of input.file.model.sections) {
-      if (isDataSection(sec.name) || matchSection(sec.name)) continue;
-      const near = suggestSections(sec.name);
+      if (isDataSection(sec.name) || matchSectionFor(input.loader, sec.name)) continue;
+      const near = libbpfNames ? suggestSections(sec.name) : [];
       const fix = near[0] ? { title: `Change to "${near[0]}"`, range: Range.create(doc.positionAt(sec.span.start), doc.positionAt(sec.span.end)), newText: near[0] } : undefined;
+      const cannot = input.loader === 'libbpf' ? '' : ` (as the ${input.loader} loader reads it, the program gets no type)`;
       report({
         code: 'unknown-section', ...sec.span, fix,
-        message: `libbpf does not know SEC("${sec.name}")${near.length ? `: did you mean ${near.map((n) => `"${n}"`).join(', ')}?` : ''}`,
+        message: `${input.loader} does not know SEC("${sec.name}")${cannot}${near.length ? `: did you mean ${near.map((n) => `"${n}"`).join(', ')}?` : ''}`,
       });
     }
+    // The local libbpf's release and libbpf's target rules matter only where libbpf reads the names.
+    if (!libbpfNames) return;
     for (const { section, match } of knownSections(input)) {
       const tooNew = versionFinding(match.def, section.name, input.ctx.libbpfVersion);
       if (tooNew) report({ ...tooNew, ...section.span });

@@ -1,0 +1,69 @@
+// Where a pointer's value comes from, as far as the verifier is concerned. In kprobe, tracepoint and
+// perf_event programs a kernel pointer is a plain number (a `scalar`) that only bpf_probe_read_kernel may
+// follow, unless the verifier typed it from BTF: the result of bpf_get_current_task_btf() or of a kfunc,
+// and members reached through such a pointer.
+import type { Node } from 'web-tree-sitter';
+import { CFunction, functionBody } from '../csource/model';
+import { hasHelper, hasKfunc } from './kernel-support';
+import { ParsedFile, ServiceContext } from './service-context';
+
+export type Provenance = 'btf' | 'plain';
+
+/** Helpers whose result the verifier types from BTF. */
+const BTF_RESULT_HELPERS = new Set(['bpf_get_current_task_btf']);
+
+/** Through parentheses and casts, to the value itself. */
+export function unwrapValue(n: Node): Node {
+  let cur = n;
+  for (;;) {
+    if (cur.type === 'parenthesized_expression' && cur.namedChildCount === 1) cur = cur.namedChild(0)!;
+    else if (cur.type === 'cast_expression' && cur.childForFieldName('value')) cur = cur.childForFieldName('value')!;
+    else return cur;
+  }
+}
+
+/**
+ * The provenance of a local or parameter `name` at `offset`: BTF when every value assigned to it before
+ * `offset` (its initializer included) is a BTF pointer; plain otherwise, parameters of pt_regs-reading
+ * heads included.
+ */
+export function provenanceOf(ctx: ServiceContext, file: ParsedFile, f: CFunction, name: string, offset: number, depth = 0): Provenance {
+  const body = functionBody(file.tree, f);
+  if (!body || depth > 4) return 'plain';
+  const values: Node[] = [];
+  for (const d of body.descendantsOfType('init_declarator')) {
+    const declared = d?.childForFieldName('declarator');
+    const value = d?.childForFieldName('value');
+    if (d && value && d.startIndex < offset && declaratorName(declared) === name) values.push(value);
+  }
+  for (const a of body.descendantsOfType('assignment_expression')) {
+    const left = a?.childForFieldName('left');
+    const right = a?.childForFieldName('right');
+    if (a && right && a.startIndex < offset && left?.type === 'identifier' && left.text === name) values.push(right);
+  }
+  if (values.length === 0) return 'plain';
+  return values.every((v) => valueProvenance(ctx, file, f, v, depth) === 'btf') ? 'btf' : 'plain';
+}
+
+function valueProvenance(ctx: ServiceContext, file: ParsedFile, f: CFunction, value: Node, depth: number): Provenance {
+  const v = unwrapValue(value);
+  if (v.type === 'call_expression') {
+    const callee = v.childForFieldName('function')?.text ?? '';
+    const btf = ctx.kernels.described.btf;
+    // A helper's FUNC is in BTF too (and some kernels tag no kfuncs): a helper is never a kfunc.
+    return BTF_RESULT_HELPERS.has(callee) || (!hasHelper(btf, callee) && hasKfunc(btf, callee)) ? 'btf' : 'plain';
+  }
+  if (v.type === 'field_expression') {
+    // A member reached through a BTF pointer is typed from BTF too.
+    let base: Node | null = v;
+    while (base?.type === 'field_expression') base = base.childForFieldName('argument');
+    return base?.type === 'identifier' ? provenanceOf(ctx, file, f, base.text, v.startIndex, depth + 1) : 'plain';
+  }
+  if (v.type === 'identifier') return provenanceOf(ctx, file, f, v.text, v.startIndex, depth + 1);
+  return 'plain';
+}
+
+function declaratorName(d: Node | null | undefined): string | undefined {
+  while (d && d.type !== 'identifier') d = d.childForFieldName('declarator');
+  return d?.text;
+}
