@@ -8,6 +8,12 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { Btf } from '../../server/src/btf/btf';
+import { Kind } from '../../server/src/btf/wire';
+import { enumValues } from '../../server/src/features/kernel-support';
+import { membersOf } from '../../server/src/features/types';
+import { loadBtfFile } from '../../server/src/host/load-btf';
+import { Loader, matchSectionFor } from '../../server/src/sections/loaders';
 import {
   CorpusProject, PROJECTS, batchesOf, bpftoolPath, corpusDir, corpusSkip, makeVmlinuxDir, manifestRepos, programsOf, repoRoot, sharedBtfs,
 } from './projects';
@@ -87,6 +93,39 @@ function readExpectations(): { rows: Expectation[]; problems: string[] } {
 const explains = (x: Expectation, f: CorpusFinding) => x.pathRe.test(f.path) && (x.code === '*' || x.code === f.code) && x.messageRe.test(f.message);
 
 // ---------------------------------------------------------------------------------------------------
+// Proofs: each reason starts with a claim the test checks, then says why in words.
+//   absent-member STRUCT.FIELD     no configured kernel's struct STRUCT has FIELD
+//   absent-enumerator ENUM.NAME    no configured kernel's enum ENUM has NAME
+//   loader-rejects LOADER NAME     the loader's own section table gives SEC("NAME") no program type
+
+async function loadProofKernels(files: string[]): Promise<{ file: string; btf: Btf }[]> {
+  const out = [];
+  for (const file of files) {
+    const r = await loadBtfFile(file);
+    if (!r.ok) throw new Error(r.error);
+    out.push({ file, btf: r.value });
+  }
+  return out;
+}
+
+function proofFails(x: Expectation, kernels: { file: string; btf: Btf }[]): string | undefined {
+  const [claim, a, b] = x.reason.split(':')[0].trim().split(/\s+/);
+  const where = `expected-errors.tsv line ${x.line}`;
+  if (claim === 'absent-member' || claim === 'absent-enumerator') {
+    const [owner, name] = a.split('.');
+    const present = kernels.filter(({ btf }) => {
+      const id = claim === 'absent-member' ? btf.findFirst(owner, Kind.Struct) : btf.findFirst(owner, Kind.Enum) ?? btf.findFirst(owner, Kind.Enum64);
+      if (id === undefined) return false;
+      if (claim === 'absent-enumerator') return enumValues(btf, owner).has(name);
+      return membersOf({ kind: 'btf', id }, { btf, structs: new Map() }).some((m) => m.name === name);
+    });
+    return present.length ? `${where}: ${a} exists in ${present.map((k) => k.file).join(', ')}` : undefined;
+  }
+  if (claim === 'loader-rejects') return matchSectionFor(a as Loader, b) ? `${where}: ${a} accepts SEC("${b}")` : undefined;
+  return `${where}: the reason must start with a claim the test can check (absent-member, absent-enumerator, loader-rejects)`;
+}
+
+// ---------------------------------------------------------------------------------------------------
 // Running the CLI
 
 function runProject(project: CorpusProject, vmlinuxDir: string, btfArgs: string[]): ProjectRun {
@@ -94,7 +133,7 @@ function runProject(project: CorpusProject, vmlinuxDir: string, btfArgs: string[
   const run: ProjectRun = { project, programs: 0, findings: [], stderr: [], failures: [], ms: 0 };
   for (const batch of batchesOf(project, vmlinuxDir)) {
     run.programs += batch.programs.length;
-    const args = [cliPath, 'check', ...batch.programs.map((p) => p.file), ...btfArgs, ...batch.includes.flatMap((d) => ['--include', d]), '--format', 'json'];
+    const args = [cliPath, 'check', ...batch.programs.map((p) => p.file), ...btfArgs, ...batch.includes.flatMap((d) => ['--include', d]), '--loader', project.loader, '--format', 'json'];
     const r = spawnSync(process.execPath, args, { encoding: 'utf8', maxBuffer: 1 << 30, cwd: repoRoot, timeout: 600_000 });
     run.stderr.push(...(r.stderr ?? '').split('\n').filter((l) => l.trim() !== ''));
     const what = `${batch.programs.length} program(s) from ${batch.programs[0].corpusPath}`;
@@ -235,6 +274,12 @@ describe('real-world corpus: ebpf-ls check reports no unexplained error', { skip
 
   test('expected-errors.tsv is well formed (path-glob, code, message-regex, reason)', () => {
     assert.deepEqual(expectations.problems, []);
+  });
+
+  test('every reason in expected-errors.tsv is proven against the configured kernels and loaders', async () => {
+    const kernels = await loadProofKernels([RUNNING_KERNEL_BTF, ...sharedBtfs()]);
+    const failures = expectations.rows.map((x) => proofFails(x, kernels)).filter((f): f is string => f !== undefined);
+    assert.deepEqual(failures, []);
   });
 
   test('every error is explained in expected-errors.tsv', { todo: 'issue 11: corpus has 326 unexplained errors' }, () => {
