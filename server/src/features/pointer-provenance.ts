@@ -30,17 +30,7 @@ export function unwrapValue(n: Node): Node {
 export function provenanceOf(ctx: ServiceContext, file: ParsedFile, f: CFunction, name: string, offset: number, depth = 0): Provenance {
   const body = functionBody(file.tree, f);
   if (!body || depth > 4) return 'plain';
-  const values: Node[] = [];
-  for (const d of body.descendantsOfType('init_declarator')) {
-    const declared = d?.childForFieldName('declarator');
-    const value = d?.childForFieldName('value');
-    if (d && value && d.startIndex < offset && declaratorName(declared) === name) values.push(value);
-  }
-  for (const a of body.descendantsOfType('assignment_expression')) {
-    const left = a?.childForFieldName('left');
-    const right = a?.childForFieldName('right');
-    if (a && right && a.startIndex < offset && left?.type === 'identifier' && left.text === name) values.push(right);
-  }
+  const values = assignmentsOf(body, name).filter((a) => a.at < offset).map((a) => a.value);
   if (values.length === 0) return 'plain';
   return values.every((v) => valueProvenance(ctx, file, f, v, depth) === 'btf') ? 'btf' : 'plain';
 }
@@ -66,4 +56,39 @@ function valueProvenance(ctx: ServiceContext, file: ParsedFile, f: CFunction, va
 function declaratorName(d: Node | null | undefined): string | undefined {
   while (d && d.type !== 'identifier') d = d.childForFieldName('declarator');
   return d?.text;
+}
+
+/** The places in `body` that read through `name`: `name->x`, `*name`, `name[i]`, in text order. */
+export function dereferencesOf(body: Node, name: string): Node[] {
+  return body.descendantsOfType('identifier').filter((id): id is Node => {
+    const parent = id?.text === name ? id.parent : null;
+    if (!parent || parent.childForFieldName('argument')?.id !== id!.id || unevaluated(parent)) return false;
+    return (parent.type === 'field_expression' && parent.childForFieldName('operator')?.text === '->')
+      || parent.type === 'subscript_expression' || (parent.type === 'pointer_expression' && parent.text.startsWith('*'));
+  });
+}
+
+/** Inside sizeof, typeof or offsetof: the expression is never evaluated, nothing is read. */
+function unevaluated(n: Node): boolean {
+  for (let a: Node | null = n; a; a = a.parent) {
+    if (a.type === 'sizeof_expression' || a.type === 'offsetof_expression' || a.type === 'alignof_expression') return true;
+    if (a.type === 'macro_type_specifier' || (a.type === 'call_expression' && /^(typeof|__typeof__|__builtin_offsetof)$/.test(a.childForFieldName('function')?.text ?? ''))) return true;
+    if (a.type === 'compound_statement') return false;
+  }
+  return false;
+}
+
+/** `name = value` and `T name = value` in `body`: each assignment's value and where it happens. */
+export function assignmentsOf(body: Node, name: string): { value: Node; at: number; statementEnd: number }[] {
+  const out = [];
+  for (const d of body.descendantsOfType('init_declarator')) {
+    const value = d?.childForFieldName('value');
+    if (d && value && declaratorName(d.childForFieldName('declarator')) === name) out.push({ value, at: d.startIndex, statementEnd: d.parent?.endIndex ?? d.endIndex });
+  }
+  for (const a of body.descendantsOfType('assignment_expression')) {
+    const left = a?.childForFieldName('left');
+    const value = a?.childForFieldName('right');
+    if (a && value && left?.type === 'identifier' && left.text === name) out.push({ value, at: a.startIndex, statementEnd: a.parent?.endIndex ?? a.endIndex });
+  }
+  return out.sort((x, y) => x.at - y.at);
 }

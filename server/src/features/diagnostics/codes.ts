@@ -71,6 +71,18 @@ export const DIAGNOSTIC_CODES = {
     severity: Warning, description: 'BPF_PROG arguments that differ from the kernel prototype',
     rationale: 'each name receives the argument at its position in the prototype, whatever it is called',
   },
+  'program-arg-number': {
+    severity: Error, description: 'a BPF_PROG argument declared as a pointer and dereferenced, where the kernel passes a number',
+    rationale: 'the verifier refuses the dereference: "invalid mem access \'scalar\'"',
+  },
+  'maybe-null-deref': {
+    severity: Error, description: 'a read through a pointer that may be NULL (bpf_map_lookup_elem, bpf_ringbuf_reserve...) before any check',
+    rationale: 'the verifier refuses the load: "invalid mem access \'map_value_or_null\'"',
+  },
+  'packet-bounds': {
+    severity: Error, description: 'a read of packet data with no bounds check against data_end before it',
+    rationale: 'the verifier refuses every packet access it cannot prove in bounds: "invalid access to packet"',
+  },
   'direct-kernel-read': {
     severity: Error, description: 'a direct read through a kernel pointer where the verifier requires bpf_probe_read_kernel',
     rationale: 'kprobe, tracepoint and perf_event programs see kernel pointers as plain numbers; the verifier refuses loads through them',

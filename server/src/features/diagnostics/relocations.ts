@@ -1,20 +1,23 @@
 // After a build: the object's CO-RE relocations that libbpf cannot apply on some target kernel, as
 // diagnostics at their source lines. A relocation under a CO-RE guard that is false in a kernel is dead
 // code there (libbpf poisons it, the verifier never reaches it), exactly as the source checks treat it.
-import { Diagnostic } from 'vscode-languageserver-types';
+import { Diagnostic, Range } from 'vscode-languageserver-types';
 import { RelocationReport } from '../../relocs/object';
 import { CORE_POISON_CALL } from '../../relocs/poison';
 import { guardsAround, kernelScope, ruledOut } from '../core-guards';
 import { ParsedFile, ServiceContext } from '../service-context';
+import { computeDiagnostics } from './diagnostics';
 import { Finding, toDiagnostic } from './rule';
 
 /** Diagnostics for the relocations of `reports` whose source line lies in `file` (the caller picks them). */
 export function relocationDiagnostics(file: ParsedFile, reports: RelocationReport[], ctx: ServiceContext): Diagnostic[] {
   const kernels = ctx.kernels.all;
   const byKey = new Map<string, Diagnostic>();
+  // One problem per cause: an access the source check already reports is not reported again here.
+  const fromSource = computeDiagnostics(file, ctx).filter((d) => d.code === 'core-field-missing').map((d) => d.range);
   for (const r of reports) {
     const at = r.source && relocationSpan(file, r.source.line, r.name);
-    if (!at) continue;
+    if (!at || fromSource.some((range) => overlaps(file, range, at))) continue;
     const guards = guardsAround(file.tree, at.start);
     const failing = r.targets.filter((t) => {
       if (!t.error && !t.poisoned) return false;
@@ -29,6 +32,10 @@ export function relocationDiagnostics(file: ParsedFile, reports: RelocationRepor
     if (diagnostic) byKey.set(key, diagnostic);
   }
   return [...byKey.values()];
+}
+
+function overlaps(file: ParsedFile, range: Range, span: { start: number; end: number }): boolean {
+  return file.doc.offsetAt(range.start) < span.end && span.start < file.doc.offsetAt(range.end);
 }
 
 /** The accessed field's name on the relocation's source line, else the line's text. */

@@ -29,7 +29,8 @@ function headProblem(f: CFunction, m: SectionMatch): string | undefined {
     return `${f.macro} reads BTF-typed arguments, but SEC("${name}") is ${pt}: use ${instead}`;
   }
   if (f.macro && KPROBE_MACROS.has(f.macro) && BTF_TYPED_PROGRAMS.has(pt)) return `${f.macro} reads pt_regs, but SEC("${name}") is ${pt}, whose arguments come typed from BTF: use BPF_PROG`;
-  if (f.macro === 'BPF_KPROBE' && /kretprobe|kretsyscall/.test(sec)) return `BPF_KPROBE under SEC("${name}"): a return probe sees the return value: use BPF_KRETPROBE`;
+  // With no arguments declared, BPF_KPROBE and BPF_KRETPROBE expand alike: nothing is read wrongly.
+  if (f.macro === 'BPF_KPROBE' && f.params.length > 0 && /kretprobe|kretsyscall/.test(sec)) return `BPF_KPROBE under SEC("${name}"): a return probe sees the return value: use BPF_KRETPROBE`;
   if (f.macro === 'BPF_KRETPROBE' && /^(kprobe|uprobe)/.test(sec)) return `BPF_KRETPROBE under SEC("${name}") reads a return value an entry probe does not have: use BPF_KPROBE`;
   if (f.macro || f.params.length === 0) return undefined;
   const want = PROGRAM_CONTEXT[pt];
