@@ -73,7 +73,7 @@ describe('member completion', () => {
     includesAll(labels(program('\treturn BPF_CORE_READ(task, |')), ['real_parent'], 'unclosed BPF_CORE_READ');
   });
 
-  test('in an unclosed BPF_CORE_READ( while typing, with statements after it', { todo: 'product: the unclosed call turns the function into an ERROR node, so the local `task` has no type and nothing is offered' }, () => {
+  test('in an unclosed BPF_CORE_READ( while typing, with statements after it', () => {
     includesAll(labels(program('\tint x = BPF_CORE_READ(task, |\n\treturn x;')), ['real_parent'], 'unclosed BPF_CORE_READ before a return');
   });
 

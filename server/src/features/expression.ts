@@ -46,7 +46,21 @@ export function identifierType(name: string, scope: Scope): ExprType | undefined
     }
   }
   const g = scope.doc.globals.find((x) => x.name === name);
-  return g ? fromTypeText(g.type, scope.env) : undefined;
+  if (g) return fromTypeText(g.type, scope.env);
+  return fn ? undefined : declaredInText(name, scope);
+}
+
+/**
+ * While a line is half typed, tree-sitter may turn the whole function into an error node, and the model
+ * then has no function around the cursor: the nearest declaration of `name` before the cursor, read from
+ * the text (a parameter or a local: `struct task_struct *task`).
+ */
+function declaredInText(name: string, scope: Scope): ExprType | undefined {
+  const before = scope.tree.rootNode.text.slice(Math.max(0, scope.offset - 4000), scope.offset);
+  const decl = new RegExp(`\\b((?:struct|union)\\s+\\w+|\\w+)\\s*(\\*+)\\s*${name}\\s*[=;,)\\[]`, 'g');
+  const last = [...before.matchAll(decl)].pop();
+  if (!last || /^(return|sizeof)$/.test(last[1])) return undefined;
+  return fromTypeText({ base: last[1].replace(/\s+/g, ' '), pointers: last[2].length, arrays: [], isConst: false }, scope.env);
 }
 
 type Token =
