@@ -96,7 +96,7 @@ describe('language server over stdio', { skip: cliSkip ?? sharedSkip }, () => {
     const v = hoverText(h);
     assert.match(v, /BPF_PROG_TYPE_TRACING/);
     assert.match(v, /BPF_TRACE_RAW_TP/);
-    assert.match(v, /sched_switch` in 6\.1\.0-56-amd64: present/);
+    assert.match(v, /\| kernel \| target `sched_switch` \| program type \| attach type \|\n\|---\|---\|---\|---\|\n\| 6\.1 \| present \| yes \| yes \|/);
   });
 
   test('hover on a field inside BPF_CORE_READ shows its offset in every kernel', async () => {

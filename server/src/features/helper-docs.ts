@@ -1,5 +1,6 @@
 // BPF helper signatures and documentation from libbpf's bpf_helper_defs.h (text handed in by the edge):
-// each helper is a comment block followed by `static RET (*NAME)(PARAMS) = (void *) ID;`.
+// each helper is a comment block followed by `static RET (*NAME)(PARAMS) = (void *) ID;`. The comments
+// are the kernel's reStructuredText (include/uapi/linux/bpf.h); they are turned into Markdown here, once.
 
 export interface HelperDoc {
   name: string;
@@ -17,12 +18,73 @@ export function parseHelperDefs(text: string): Map<string, HelperDoc> {
     const [, comment, ret, name, params, id] = m;
     const lines = comment.split('\n').map((l) => l.replace(/^ \*\s?/, '').replace(/^\t/, ''));
     if (lines[0].trim() === name) lines.shift();
-    const doc = lines
-      .join('\n')
-      .replace(/^Returns$/m, '**Returns**')
-      .trim();
     const r = ret.trim();
-    out.set(name, { name, signature: `${r}${r.endsWith('*') ? '' : ' '}${name}(${params})`, id: Number(id), doc });
+    out.set(name, { name, signature: `${r}${r.endsWith('*') ? '' : ' '}${name}(${params})`, id: Number(id), doc: rstToMarkdown(lines.join('\n')) });
   }
   return out;
+}
+
+const indented = (l: string) => /^(\t| {2})\s*\S/.test(l);
+const dedent = (l: string) => l.replace(/^(\t| {1,8})/, '');
+
+/**
+ * The helper comments' reStructuredText as Markdown: `::` literal blocks as fenced code, indented bullet
+ * lists and definition lists (`**TERM**` over an indented definition) as lists, ``` ``x`` ``` as code,
+ * and the escapes (`\ ()`, `\/`, a backslash ending a line) gone.
+ */
+export function rstToMarkdown(rst: string): string {
+  const lines = rst.replace(/\\\n[\t ]*/g, '\\ ').split('\n');
+  const out: string[] = [];
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i];
+    if (/::\s*$/.test(line)) {
+      const lead = line.replace(/:?:\s*$/, '').trimEnd();
+      if (lead.trim()) out.push(inline(lead.endsWith(':') ? lead : `${lead}:`));
+      i = literalBlock(lines, i + 1, out) - 1;
+    } else if (line.trim() === 'Returns') out.push('**Returns**');
+    else if (indented(line) || /^[*-] /.test(line)) i = indentedBlock(lines, i, out) - 1;
+    else if (line.trim() && i + 1 < lines.length && indented(lines[i + 1]) && !/^\s*[*-] /.test(dedent(lines[i + 1]))) {
+      // A definition list item: the term, then its indented definition.
+      const def: string[] = [];
+      let j = i + 1;
+      for (; j < lines.length && indented(lines[j]); j++) def.push(dedent(lines[j]).trim());
+      out.push(`- ${inline(line.trim())}: ${inline(def.join(' '))}`);
+      i = j - 1;
+    } else out.push(inline(line));
+  }
+  return out.join('\n').replace(/\n{3,}/g, '\n\n').trim();
+}
+
+/** The literal block after a `::` line: blank lines, then everything indented, as fenced code. Returns the next line. */
+function literalBlock(lines: string[], from: number, out: string[]): number {
+  let i = from;
+  while (i < lines.length && !lines[i].trim()) i++;
+  const body: string[] = [];
+  for (; i < lines.length && (indented(lines[i]) || !lines[i].trim()); i++) body.push(dedent(lines[i]));
+  while (body.length && !body[body.length - 1].trim()) body.pop();
+  if (body.length) out.push('', '```', ...body, '```', '');
+  return i;
+}
+
+/** Indented lines outside a literal block: a bullet list (`* item`, continued by deeper lines) or plain text. */
+function indentedBlock(lines: string[], from: number, out: string[]): number {
+  let i = from;
+  for (; i < lines.length && (i === from || indented(lines[i])); i++) {
+    const text = indented(lines[i]) ? dedent(lines[i]) : lines[i];
+    const bullet = /^[*-] (.*)$/.exec(text);
+    if (bullet) out.push(`- ${inline(bullet[1])}`);
+    else if (/^\s/.test(text) && out.length && out[out.length - 1].startsWith('- ')) out[out.length - 1] += ` ${inline(text.trim())}`;
+    else out.push(inline(text.trim()));
+  }
+  return i;
+}
+
+/** Inline markup: ``` ``code`` ```, `**helper**\ ()` as `` `helper()` ``, and reStructuredText's escapes. */
+function inline(s: string): string {
+  return s
+    .replace(/``(.+?)``/g, '`$1`')
+    .replace(/\*(\w+)\*\\ \*\*([^*]+)\*\*/g, '`$1$2`')
+    .replace(/\\ /g, '')
+    .replace(/\\([/*_|\\])/g, '$1')
+    .replace(/\*\*(\w+)\*\*\s*\(\)/g, '`$1()`');
 }

@@ -1,21 +1,25 @@
-// Hover: a kernel type's pahole layout, a member's offset and size in every kernel, SEC() facts, helper
-// and kfunc signatures, variables, maps and typedefs. One hover provider per service: kernel type hovers
-// are cached, since a layout never changes for a loaded kernel and hovers repeat.
+// Hover: a kernel type's summary and pahole layout (type-hover.ts), a member's offset and size in every
+// kernel, SEC() facts, helpers (which kernels have them, GPL-only or not), kfunc signatures, enumerators,
+// variables, maps and typedefs. One hover provider per service: kernel type hovers are cached, since a
+// layout never changes for a loaded kernel and hovers repeat.
 import { Hover, Position, Range } from 'vscode-languageserver-types';
 import { declaration, typeName } from '../btf/c-decl';
-import { renderType } from '../btf/c-render';
 import { Kind } from '../btf/wire';
-import { layoutOf } from '../layout/model';
-import { formatPahole } from '../layout/pahole';
-import { essentialName } from '../relocs/relo-core';
+import { CMap } from '../csource/model';
+import { GPL_ONLY_HELPERS } from '../helpers/gpl-only';
 import { hasTarget, targetNeed } from '../sections/families';
+import { LIBBPF_SECTION_DEFS_VERSION } from '../sections/libbpf-sections';
 import { matchSection } from '../sections/match';
 import { PROGRAM_CONTEXT } from '../sections/program-context';
+import { evaluateConstant } from './const-expr';
 import { CursorContext, TypeKeyword, cursorContext } from './cursor';
 import { identifierType } from './expression';
+import { HelperDoc } from './helper-docs';
+import { byRelease, shortLabels } from './kernel-labels';
+import { hasAttachType, hasHelper, hasProgType } from './kernel-support';
 import { markdown, withRange } from './markdown';
-import { btfViewUri } from './navigation';
 import { ParsedFile, ServiceContext, describedEnv, scopeAt } from './service-context';
+import { enumeratorHover, findEnumerator, kernelTypeHover, typedefHover } from './type-hover';
 import { ExprType, MemberInfo, TypeEnv, composite, deref, membersOf, step, typeText } from './types';
 
 export type HoverProvider = (file: ParsedFile, pos: Position) => Hover | null;
@@ -70,49 +74,47 @@ function wordHover(ctx: ServiceContext, file: ParsedFile, cursor: CursorContext)
   const word = cursor.word!.text;
   const described = ctx.kernels.described;
   const helper = ctx.helpers.get(word);
-  if (helper) return markdown(`\`\`\`c\n${helper.signature}\n\`\`\`\n${helper.doc}`);
+  if (helper) return helperHover(ctx, helper);
   const scope = scopeAt(ctx, file, cursor.offset);
   const v = identifierType(word, scope);
   if (v) return markdown(`\`\`\`c\n${v.kind === 'btf' ? declaration(scope.env.btf, v.id, word) : `${typeText(v, scope.env)} ${word}`}\n\`\`\``);
   const map = file.model.maps.find((m) => m.name === word);
-  if (map) return markdown(`**map \`${map.name}\`**\n\n${Object.entries(map.fields).map(([k, value]) => `- ${k}: \`${value}\``).join('\n')}`);
+  if (map) return mapHover(ctx, map);
   const kfunc = described.btf.findFirst(word, Kind.Func);
   if (kfunc !== undefined && /^bpf_/.test(word)) return markdown(`\`\`\`c\n${typeName(described.btf, kfunc)}\n\`\`\`\nkfunc in ${described.label}`);
   const typedef = described.btf.findFirst(word, Kind.Typedef);
-  return typedef !== undefined ? typedefHover(ctx, typedef) : null;
+  return typedef !== undefined ? typedefHover(ctx, typedef) : enumeratorHover(ctx, word);
+}
+
+/** A helper: libbpf's signature, the kernels that have it, whether only GPL-compatible programs may call it, its documentation. */
+function helperHover(ctx: ServiceContext, helper: HelperDoc): Hover {
+  const labels = shortLabels(ctx.kernels.all);
+  const kernels = byRelease(ctx.kernels.all);
+  const have = kernels.filter((k) => hasHelper(k.btf, helper.name));
+  const lacking = kernels.filter((k) => !have.includes(k));
+  const name = (k: (typeof kernels)[number]) => (ctx.kernels.targets.length ? labels.get(k) : k.label);
+  const facts = [
+    GPL_ONLY_HELPERS.has(helper.name.replace(/^bpf_/, '')) ? '**GPL-only**: callable only from programs with a GPL-compatible license' : 'Callable under any license',
+    have.length ? `In ${have.map(name).join(', ')}` : undefined,
+    lacking.length ? `**Not in** ${lacking.map(name).join(', ')}` : undefined,
+  ].filter(Boolean);
+  return markdown(`\`\`\`c\n${helper.signature}\n\`\`\`\n${facts.join('\\\n')}\n\n---\n\n${helper.doc}`);
+}
+
+/** A map: its fields, with constant expressions (`256 * 1024`) evaluated and kernel enumerators resolved. */
+function mapHover(ctx: ServiceContext, map: CMap): Hover {
+  const btf = ctx.kernels.described.btf;
+  const rows = Object.entries(map.fields).map(([k, value]) => {
+    const v = evaluateConstant(value, (n) => findEnumerator(btf, n)?.value);
+    const shown = v !== undefined && String(v) !== value.trim() && k !== 'type' ? ` = ${v}` : '';
+    return `- ${k}: \`${value}\`${shown}`;
+  });
+  return markdown(`**map \`${map.name}\`**\n\n${rows.join('\n')}`);
 }
 
 function localStructHover(keyword: TypeKeyword, name: string, members: { name: string; type: { base: string; pointers: number; arrays: number[] } }[]): Hover {
   const body = members.map((m) => `\t${m.type.base}${m.type.pointers ? ' ' + '*'.repeat(m.type.pointers) : ' '}${m.name}${m.type.arrays.map((n) => `[${n}]`).join('')};`).join('\n');
   return markdown(`\`\`\`c\n${keyword} ${name} {\n${body}\n};\n\`\`\`\nDefined in this project.`);
-}
-
-function kernelTypeHover(ctx: ServiceContext, keyword: TypeKeyword, name: string): Hover {
-  const { btf, label } = ctx.kernels.described;
-  const kind = keyword === 'struct' ? Kind.Struct : keyword === 'union' ? Kind.Union : Kind.Enum;
-  const id = btf.findFirst(essentialName(name), kind) ?? (keyword === 'enum' ? btf.findFirst(name, Kind.Enum64) : undefined);
-  if (id === undefined) return markdown(`\`${keyword} ${name}\` is not in ${label}.`);
-  const flavour = essentialName(name) !== name ? `\n\nCO-RE flavour of \`${keyword} ${essentialName(name)}\`.` : '';
-  if (kind === Kind.Enum) return markdown(`\`\`\`c\n${renderType(btf, id).text}\`\`\`${flavour}`);
-  const layout = layoutOf(btf, id)!;
-  const lines = formatPahole(btf, layout).trimEnd().split('\n');
-  const max = ctx.maxHoverLines ?? 60;
-  const cut = lines.length > max;
-  const shown = cut ? [...lines.slice(0, max), `\t/* ... ${lines.length - max} more lines */`, ...lines.slice(lines.length - 8)] : lines;
-  const s = layout.summary;
-  const link = `[Open the full layout](command:ebpf.openBtfView?${encodeURIComponent(JSON.stringify([btfViewUri(0, keyword, essentialName(name))]))})`;
-  return markdown(`\`\`\`c\n${shown.join('\n')}\n\`\`\`\n/* size: ${s.size}, cachelines: ${s.cachelines}, members: ${s.members} */ in ${label}${flavour}${cut ? `\n\n${link}` : ''}`);
-}
-
-function typedefHover(ctx: ServiceContext, id: number): Hover {
-  const { btf, label } = ctx.kernels.described;
-  const target = btf.resolve(id);
-  let extra = '';
-  if (btf.kind(target) === Kind.Struct || btf.kind(target) === Kind.Union) {
-    const l = layoutOf(btf, target)!;
-    extra = `\n\n/* size: ${l.summary.size}, cachelines: ${l.summary.cachelines}, members: ${l.summary.members} */`;
-  }
-  return markdown(`\`\`\`c\n${renderType(btf, id).text}\`\`\`\n${btf.sizeOf(id)} bytes in ${label}${extra}`);
 }
 
 /** A member's type, offset and size in every configured kernel: where it exists and where it does not. */
@@ -137,6 +139,19 @@ function fieldHover(ctx: ServiceContext, owner: ExprType, op: '->' | '.', m: Mem
   return markdown(`${head}\nMember of \`${kind === Kind.Union ? 'union' : 'struct'} ${ownerName}\`\n\n| kernel | offset | size | type |\n|---|---|---|---|\n${rows.join('\n')}`);
 }
 
+/** libbpf's table says since '1.0' for every entry already in v1.0.0, however old. */
+function libbpfRelease(since: string): string {
+  if (since === '1.0') return 'libbpf 1.0 or earlier';
+  if (since === 'unreleased') return `not in a libbpf release yet (after ${LIBBPF_SECTION_DEFS_VERSION})`;
+  return `libbpf ${since}`;
+}
+
+const older = (a: string, b: string) => {
+  const [x, y] = [a, b].map((v) => v.split('.').map(Number));
+  return x[0] < y[0] || (x[0] === y[0] && x[1] < y[1]);
+};
+
+/** A SEC() name: libbpf's facts, then one table of what each kernel has (target, program type, attach type). */
 function sectionHover(ctx: ServiceContext, name: string): Hover {
   const m = matchSection(name);
   if (!m) return markdown(`\`SEC("${name}")\`: libbpf knows no such section name.`);
@@ -146,13 +161,27 @@ function sectionHover(ctx: ServiceContext, name: string): Hover {
     `**SEC("${name}")**: libbpf section \`${d.sec}\``,
     '',
     `- program type: \`${d.progType}\``,
-    `- expected attach type: \`${d.attachType ?? '0'}\``,
+    `- expected attach type: ${d.attachType ? `\`${d.attachType}\`` : 'none'}`,
     `- context: ${context ? `\`${context}${context.startsWith('struct') ? ' *' : ''}\`` : 'see the kernel documentation'}`,
   ];
   if (d.flags.length) lines.push(`- flags: ${d.flags.map((f) => `\`SEC_${f}\``).join(', ')}`);
   if (m.noAutoload) lines.push('- `?`: not loaded automatically (enable with `bpf_program__set_autoload()`)');
-  lines.push(`- introduced in libbpf ${d.since}`);
-  const need = targetNeed(m);
-  if (need) for (const k of ctx.kernels.all) lines.push(`- target \`${m.target}\` in ${k.label}: ${hasTarget(k.btf, need) ? 'present' : '**missing**'}`);
+  const newer = ctx.libbpfVersion && d.since !== '1.0' && (d.since === 'unreleased' || older(ctx.libbpfVersion, d.since));
+  lines.push(`- since ${libbpfRelease(d.since)}${newer ? ` (the headers found here are libbpf ${ctx.libbpfVersion})` : ''}`);
+  lines.push('', ...kernelTable(ctx, m.target, targetNeed(m), d.progType, d.attachType));
   return markdown(lines.join('\n'));
+}
+
+function kernelTable(ctx: ServiceContext, target: string | undefined, need: ReturnType<typeof targetNeed>, progType: string, attachType: string | undefined): string[] {
+  const labels = shortLabels(ctx.kernels.all);
+  const yes = (ok: boolean, good = 'yes') => (ok ? good : '**missing**');
+  const head = ['kernel', ...(need ? [`target \`${target}\``] : []), 'program type', ...(attachType ? ['attach type'] : [])];
+  const rows = byRelease(ctx.kernels.all).map((k) => {
+    const cells = [ctx.kernels.targets.length ? labels.get(k)! : k.label];
+    if (need) cells.push(yes(hasTarget(k.btf, need), 'present'));
+    cells.push(yes(hasProgType(k.btf, progType)));
+    if (attachType) cells.push(yes(hasAttachType(k.btf, attachType)));
+    return `| ${cells.join(' | ')} |`;
+  });
+  return [`| ${head.join(' | ')} |`, `|${head.map(() => '---').join('|')}|`, ...rows];
 }
