@@ -3,7 +3,8 @@
 // names and helpers.
 import assert from 'node:assert/strict';
 import { before, describe, test } from 'node:test';
-import { CompletionItem, CompletionItemKind } from 'vscode-languageserver-types';
+import { CompletionItem, CompletionItemKind, TextEdit } from 'vscode-languageserver-types';
+import { TextDocument } from 'vscode-languageserver-textdocument';
 import { TracefsEvents } from '../../server/src/features/service-context';
 import { LanguageService } from '../../server/src/features/language-service';
 import { at, serviceFor, sharedSkip } from '../support/service';
@@ -20,6 +21,21 @@ function items(source: string, svc = service): CompletionItem[] {
 }
 
 const labels = (source: string, svc = service) => items(source, svc).map((i) => i.label);
+
+/** The source (without its `|`) after accepting the item labelled `label` as an editor does: its textEdit, which must exist. */
+function accept(source: string, label: string, svc = service): { text: string; item: CompletionItem } {
+  const { file, pos } = at(source);
+  const item = svc.complete(file, pos).items.find((i) => i.label === label);
+  assert.ok(item, `no item ${label}`);
+  const edit = item.textEdit as TextEdit | undefined;
+  assert.ok(edit && 'range' in edit, `${label}: no textEdit`);
+  assert.deepEqual(edit.range.end, pos, `${label}: the edit ends at the cursor`);
+  assert.equal(edit.range.start.line, pos.line, `${label}: the edit stays on the cursor's line`);
+  return { text: TextDocument.applyEdits(file.doc, [edit]), item };
+}
+
+/** Labels in the order an editor shows them before filtering: by sortText, then label. */
+const ranked = (got: CompletionItem[]) => [...got].sort((a, b) => (a.sortText ?? a.label).localeCompare(b.sortText ?? b.label)).map((i) => i.label);
 
 function includesAll(got: string[], want: string[], what: string): void {
   const missing = want.filter((w) => !got.includes(w));
@@ -134,8 +150,91 @@ describe('SEC() completion', () => {
     assert.deepEqual(labels('SEC("tracepoint/|")\n', withTracefs), ['sched/sched_switch', 'syscalls/sys_enter_openat']);
   });
 
-  test('an unknown prefix offers no targets', () => {
-    assert.deepEqual(labels('SEC("kprobee/|")\n'), []);
+  test('an unknown prefix offers no targets: section names, of which none starts with it', () => {
+    const got = items('SEC("kprobee/|")\n');
+    assert.ok(got.every((i) => i.kind === CompletionItemKind.Keyword && !i.sortText!.startsWith('0')), got.slice(0, 3).map((i) => i.label).join(', '));
+  });
+});
+
+describe('completions apply cleanly', () => {
+  test('a tracepoint target replaces what was typed after the family: exactly SEC("tracepoint/syscalls/sys_enter_openat")', () => {
+    const { text } = accept('SEC("tracepoint/syscalls/sys_enter_op|")\nint handle(void *ctx) { return 0; }\n', 'syscalls/sys_enter_openat');
+    assert.equal(text.split('\n')[0], 'SEC("tracepoint/syscalls/sys_enter_openat")');
+  });
+
+  test('an unclosed SEC(" gets its closing quote and parenthesis from a target', () => {
+    assert.equal(accept('SEC("tracepoint/syscalls/sys_enter_op|\nint handle(void *ctx) { return 0; }\n', 'syscalls/sys_enter_openat').text.split('\n')[0], 'SEC("tracepoint/syscalls/sys_enter_openat")');
+    assert.equal(accept('SEC("kprobe/do_unl|', 'do_unlinkat').text, 'SEC("kprobe/do_unlinkat")');
+    assert.equal(accept('SEC("xd|', 'xdp').text, 'SEC("xdp")');
+  });
+
+  test('a kernel function target replaces the typed part of its name', () => {
+    assert.equal(accept('SEC("kprobe/do_unl|")', 'do_unlinkat').text, 'SEC("kprobe/do_unlinkat")');
+    assert.equal(accept('SEC("fentry.s/vfs_re|")', 'vfs_read').text, 'SEC("fentry.s/vfs_read")');
+  });
+
+  test('a section name replaces everything typed in the string, keeping a leading ?', () => {
+    assert.equal(accept('SEC("tracep|")', 'tracepoint/').text, 'SEC("tracepoint/")');
+    assert.equal(accept('SEC("cgroup_skb/in|")', 'cgroup_skb/ingress').text, 'SEC("cgroup_skb/ingress")');
+    assert.equal(accept('SEC("?kpro|")', 'kprobe/').text, 'SEC("?kprobe/")');
+  });
+
+  test('every section and target item carries a textEdit', () => {
+    for (const source of ['SEC("|")', 'SEC("tracepoint/sys|")', 'SEC("tp_btf/sched_|")', 'SEC("lsm/file_|")', 'SEC("ksyscall/open|")']) {
+      const got = items(source);
+      assert.ok(got.length > 0, source);
+      const without = got.filter((i) => !i.textEdit);
+      assert.deepEqual(without.map((i) => i.label).slice(0, 5), [], `${source}: items without a textEdit`);
+    }
+  });
+
+  test('members replace the word typed after -> or in a field path, a.b', () => {
+    assert.equal(accept(program('\treturn task->co|;'), 'comm').text, program('\treturn task->comm;'));
+    assert.equal(accept(program('\treturn BPF_CORE_READ(task, se.vr|);'), 'vruntime').text, program('\treturn BPF_CORE_READ(task, se.vruntime);'));
+    assert.equal(accept(program('\treturn task->se.|;'), 'vruntime').text, program('\treturn task->se.vruntime;'));
+  });
+
+  test('a BPF_PROG argument list replaces what was typed since the comma', () => {
+    assert.equal(accept('SEC("fentry/do_unlinkat")\nint BPF_PROG(handle, in|', 'int dfd, struct filename *name').text, 'SEC("fentry/do_unlinkat")\nint BPF_PROG(handle, int dfd, struct filename *name');
+    assert.equal(accept('SEC("fentry/do_unlinkat")\nint BPF_PROG(handle, |)', 'int dfd, struct filename *name').text, 'SEC("fentry/do_unlinkat")\nint BPF_PROG(handle, int dfd, struct filename *name)');
+  });
+
+  test('past the start of the argument list, other completions answer: struct names', () => {
+    const got = labels('SEC("fentry/do_unlinkat")\nint BPF_PROG(handle, int dfd, struct task_|');
+    includesAll(got, ['task_struct'], 'struct names once the argument list no longer matches');
+    assert.ok(!got.includes('int dfd, struct filename *name'));
+    assert.deepEqual(labels('SEC("fentry/do_unlinkat")\nint BPF_PROG(handle, int dfd, struct filen|'), ['int dfd, struct filename *name'], 'still the list while it matches');
+  });
+});
+
+describe('SEC() completion ranking', () => {
+  test('each section once: with the slash when it takes a target, without when it does not', () => {
+    const got = labels('SEC("|")');
+    assert.equal(new Set(got).size, got.length, 'no duplicates');
+    for (const bare of ['kprobe', 'tracepoint', 'tp_btf', 'fentry', 'lsm', 'uprobe']) assert.ok(!got.includes(bare), `${bare} only as ${bare}/`);
+    includesAll(got, ['kprobe/', 'tracepoint/', 'xdp', 'tc/ingress', 'cgroup_skb/ingress', 'socket'], 'SEC("');
+  });
+
+  test('nothing typed: the sections people write most come first', () => {
+    assert.deepEqual(ranked(items('SEC("|")')).slice(0, 6), ['kprobe/', 'kretprobe/', 'tracepoint/', 'tp_btf/', 'fentry/', 'fexit/']);
+  });
+
+  test('what was typed ranks: prefix matches first', () => {
+    assert.equal(ranked(items('SEC("tracep|")'))[0], 'tracepoint/');
+    assert.equal(ranked(items('SEC("x|")'))[0], 'xdp');
+    const lsm = ranked(items('SEC("ls|")'));
+    assert.deepEqual(lsm.slice(0, 3), ['lsm/', 'lsm.s/', 'lsm_cgroup/']);
+    const sk = ranked(items('SEC("sk|")'));
+    assert.ok(sk.slice(0, sk.filter((l) => l.startsWith('sk')).length).every((l) => l.startsWith('sk')), sk.slice(0, 10).join(', '));
+  });
+
+  test('accepting a section that takes a target goes on to its targets', () => {
+    const { text, item } = accept('SEC("tracep|")', 'tracepoint/');
+    assert.equal(text, 'SEC("tracepoint/")');
+    assert.deepEqual(item.command, { title: 'Complete the target', command: 'editor.action.triggerSuggest' });
+    includesAll(labels('SEC("tracepoint/|")'), ['syscalls/sys_enter_openat'], 'after accepting tracepoint/');
+    assert.equal(accept('SEC("xd|")', 'xdp').item.command, undefined, 'xdp takes no target');
+    assert.equal(accept('SEC("uprob|")', 'uprobe/').item.command, undefined, 'uprobe targets are binaries: nothing to suggest');
   });
 });
 

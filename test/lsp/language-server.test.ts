@@ -5,8 +5,10 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import {
   CompletionList, CompletionRequest, DefinitionRequest, DocumentSymbolRequest, Hover, HoverRequest, Location, MarkupContent,
-  DidChangeTextDocumentNotification, WorkspaceSymbolRequest, DocumentSymbol, CodeActionRequest, CodeAction,
+  DidChangeTextDocumentNotification, WorkspaceSymbolRequest, DocumentSymbol, CodeActionRequest, CodeAction, CompletionItem, TextEdit,
 } from 'vscode-languageserver-protocol/node';
+import { readFileSync } from 'node:fs';
+import { TextDocument } from 'vscode-languageserver-textdocument';
 import { cliSkip } from '../support/cli';
 import { startLsp, LspSession } from '../support/lsp-client';
 import { repoRoot, sharedSkip, sharedXz } from '../support/kernels';
@@ -163,5 +165,85 @@ describe('language server over stdio', { skip: cliSkip ?? sharedSkip }, () => {
     assert.ok(members.items.some((i) => i.label === 'real_parent'), 'p is the struct task_struct * the tracepoint passes');
     const h = await lsp.conn.sendRequest(HoverRequest.type, { textDocument: { uri }, position: at(loose, 'p->pid', 4) });
     assert.match(hoverText(h), /pid_t pid/);
+  });
+});
+
+// Issue 13: hovers that lead with the summary, enumerators per kernel, and completions that apply cleanly,
+// over stdio (described kernel 6.18, targets 6.1 and 6.12).
+describe('language server over stdio: hovers lead, completions apply', { skip: cliSkip ?? sharedSkip }, () => {
+  let lsp: LspSession;
+  let uri: string;
+  let version = 1;
+  const source = readFileSync(fixture, 'utf8');
+  before(async () => {
+    lsp = await startLsp({
+      kernel: { btf: sharedXz('6.18.44-fc-v669'), targets: [sharedXz('6.1.0-56-amd64'), sharedXz('6.12.117+deb12-amd64')] },
+    });
+    uri = await lsp.open(fixture);
+  });
+  after(async () => lsp.close());
+
+  async function edit(text: string): Promise<void> {
+    await lsp.conn.sendNotification(DidChangeTextDocumentNotification.type, { textDocument: { uri, version: ++version }, contentChanges: [{ text }] });
+  }
+
+  /** The document after accepting the completion labelled `label` at `pos`, applying its textEdit as an editor does. */
+  async function accept(text: string, pos: { line: number; character: number }, label: string): Promise<{ text: string; item: CompletionItem }> {
+    const list = (await lsp.conn.sendRequest(CompletionRequest.type, { textDocument: { uri }, position: pos })) as CompletionList;
+    const item = list.items.find((i) => i.label === label);
+    assert.ok(item, `no completion ${label} among ${list.items.length}`);
+    const e = item.textEdit as TextEdit | undefined;
+    assert.ok(e && 'range' in e, `${label} carries no textEdit`);
+    return { text: TextDocument.applyEdits(TextDocument.create(uri, 'c', 0, text), [e]), item };
+  }
+
+  test('hover on task_struct: the summary and the size in each kernel come first', async () => {
+    await edit(source);
+    const v = hoverText(await lsp.conn.sendRequest(HoverRequest.type, { textDocument: { uri }, position: at(source, 'task_struct *prev', 3) }));
+    const [first, second] = v.split('\n');
+    assert.match(first, /^\*\*struct task_struct\*\*: size 3264 · align 64 · 51 cachelines · 248 members · 17 holes \(72 bytes\) · 24 bytes of padding\\$/);
+    assert.equal(second, 'Size per kernel: 6.1: 9792 · 6.12: 9792 · 6.18: 3264');
+    assert.ok(v.indexOf('```c\nstruct task_struct {') > v.indexOf('Size per kernel'), 'the layout after the summary');
+  });
+
+  test('hover on an enumerator: its value in each kernel', async () => {
+    const text = `${source}\nint drop_reason = SKB_DROP_REASON_TCP_CSUM;\n`;
+    await edit(text);
+    const v = hoverText(await lsp.conn.sendRequest(HoverRequest.type, { textDocument: { uri }, position: at(text, 'SKB_DROP_REASON_TCP_CSUM', 5) }));
+    assert.ok(v.startsWith('```c\nSKB_DROP_REASON_TCP_CSUM = 10\n```\nEnumerator of `enum skb_drop_reason` in 6.18.44-fc-v669'), v);
+    assert.ok(v.includes('Value per kernel: 6.1: 4 · 6.12: 9 · 6.18: 10'), v);
+  });
+
+  test('accepting syscalls/sys_enter_openat after SEC("tracepoint/syscalls/sys_enter_op gives exactly SEC("tracepoint/syscalls/sys_enter_openat")', async () => {
+    for (const [typed, rest] of [['SEC("tracepoint/syscalls/sys_enter_op', '")'], ['SEC("tracepoint/syscalls/sys_enter_op', '']] as const) {
+      const text = source.replace('SEC("tracepoints/syscalls/sys_enter_openat")', typed + rest);
+      await edit(text);
+      const { text: after } = await accept(text, at(text, typed, typed.length), 'syscalls/sys_enter_openat');
+      assert.equal(after.split('\n')[at(text, typed).line], 'SEC("tracepoint/syscalls/sys_enter_openat")', rest ? 'closed string' : 'unclosed string');
+    }
+  });
+
+  test('SEC("tracep: tracepoint/ first, once, and accepting it asks for the targets', async () => {
+    const text = source.replace('SEC("tracepoints/syscalls/sys_enter_openat")', 'SEC("tracep")');
+    await edit(text);
+    const pos = at(text, 'SEC("tracep', 'SEC("tracep'.length);
+    const list = (await lsp.conn.sendRequest(CompletionRequest.type, { textDocument: { uri }, position: pos })) as CompletionList;
+    const order = [...list.items].sort((a, b) => a.sortText!.localeCompare(b.sortText!)).map((i) => i.label);
+    assert.equal(order[0], 'tracepoint/');
+    assert.ok(!order.includes('tracepoint'), 'each section once');
+    const { text: after, item } = await accept(text, pos, 'tracepoint/');
+    assert.equal(after.split('\n')[pos.line], 'SEC("tracepoint/")');
+    assert.equal(item.command?.command, 'editor.action.triggerSuggest');
+  });
+
+  test('member and BPF_PROG argument completions replace what was typed', async () => {
+    const members = source.replace('BPF_CORE_READ(t, real_parent, tgid)', 'BPF_CORE_READ(t, se.vr)');
+    await edit(members);
+    const m = await accept(members, at(members, 'se.vr)', 'se.vr'.length), 'vruntime');
+    assert.ok(m.text.includes('BPF_CORE_READ(t, se.vruntime)'), 'a.b member path');
+    const head = `${source}\nSEC("fentry/do_unlinkat")\nint BPF_PROG(on_unlink, in`;
+    await edit(head);
+    const a = await accept(head, at(head, 'BPF_PROG(on_unlink, in', 'BPF_PROG(on_unlink, in'.length), 'int dfd, struct filename *name');
+    assert.ok(a.text.endsWith('int BPF_PROG(on_unlink, int dfd, struct filename *name'), a.text.slice(-80));
   });
 });

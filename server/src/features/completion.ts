@@ -1,9 +1,13 @@
 // Completion: members after `->`/`.` and in BPF_CORE_READ arguments, type names, SEC() names and their
-// targets, map types and flags, BPF_PROG argument lists, helpers.
-import { CompletionItem, CompletionItemKind, CompletionList, MarkupKind, Position } from 'vscode-languageserver-types';
+// targets, map types and flags, BPF_PROG argument lists, helpers. Every item whose text is more than the
+// word at the cursor (a section name with `/`, a `category/event` target, an argument list) carries a
+// textEdit over what was typed since its start, so an editor replaces exactly that and nothing else.
+import { Btf } from '../btf/btf';
+import { CompletionItem, CompletionItemKind, CompletionList, MarkupKind, Position, Range, TextEdit } from 'vscode-languageserver-types';
 import { Kind } from '../btf/wire';
-import { familyOf, targetNames } from '../sections/families';
-import { matchSection, sectionSpellings } from '../sections/match';
+import { SectionFamily, TargetKind, familyOf, targetNames } from '../sections/families';
+import { SECTION_DEFS, SecDef } from '../sections/libbpf-sections';
+import { matchSection } from '../sections/match';
 import { TypeKeyword, cursorContext } from './cursor';
 import { bpfFlags, enumValues } from './kernel-support';
 import { argumentList, programArguments } from './program-arguments';
@@ -12,15 +16,24 @@ import { ExprType, TypeEnv, deref, membersOf, typeText } from './types';
 
 const list = (items: CompletionItem[]) => CompletionList.create(items, false);
 
+/** The range from `start` to the cursor, as positions of the file. */
+type Replaced = { range: Range; typed: string };
+
+function replaced(file: ParsedFile, start: number, offset: number): Replaced {
+  return { range: Range.create(file.doc.positionAt(start), file.doc.positionAt(offset)), typed: file.doc.getText().slice(start, offset) };
+}
+
 export function complete(ctx: ServiceContext, file: ParsedFile, pos: Position): CompletionList {
   const offset = file.doc.offsetAt(pos);
   const scope = scopeAt(ctx, file, offset);
   const cursor = cursorContext(file, offset, scope, true);
-  if (cursor.section) return sectionCompletion(ctx, cursor.section.typed);
+  if (cursor.section) return sectionCompletion(ctx, file, offset, cursor.section.typed);
   if (cursor.mapField) return mapFieldCompletion(ctx, cursor.mapField);
-  if (cursor.programArgs) return programArgsCompletion(ctx, cursor.programArgs.section);
-  if (cursor.member) return memberCompletion(cursor.member.op === '->' ? deref(cursor.member.owner, scope.env) ?? cursor.member.owner : cursor.member.owner, scope.env);
-  if (cursor.coreRead?.owner) return memberCompletion(cursor.coreRead.owner, scope.env);
+  const args = cursor.programArgs && programArgsCompletion(ctx, replaced(file, offset - cursor.programArgs.typed.length, offset), cursor.programArgs.section);
+  if (args) return args;
+  const word = replaced(file, cursor.word?.start ?? offset, offset);
+  if (cursor.member) return memberCompletion(cursor.member.op === '->' ? deref(cursor.member.owner, scope.env) ?? cursor.member.owner : cursor.member.owner, scope.env, word);
+  if (cursor.coreRead?.owner) return memberCompletion(cursor.coreRead.owner, scope.env, word);
   if (cursor.typeKeyword) return typeNameCompletion(ctx, file, cursor.typeKeyword);
   const partial = cursor.word?.text ?? '';
   if (/^bpf_/.test(partial) || partial === 'bpf') return helperCompletion(ctx);
@@ -33,9 +46,13 @@ function mapFieldCompletion(ctx: ServiceContext, field: 'type' | 'map_flags'): C
   return list(names.map((name) => ({ label: name, kind: CompletionItemKind.EnumMember, detail: label })));
 }
 
-/** After `BPF_PROG(name, `: the kernel's argument list for the section just above, as each kernel spells it. */
-function programArgsCompletion(ctx: ServiceContext, section: string | undefined): CompletionList {
-  if (!section) return list([]);
+/**
+ * After `BPF_PROG(name, `: the kernel's argument list for the section just above, as each kernel spells
+ * it, replacing what was typed since the comma. Undefined when none starts with what was typed, so the
+ * ordinary completions (type names after `struct `...) answer instead.
+ */
+function programArgsCompletion(ctx: ServiceContext, at: Replaced, section: string | undefined): CompletionList | undefined {
+  if (!section) return undefined;
   const items: CompletionItem[] = [];
   for (const k of ctx.kernels.all) {
     const args = programArguments(section, k.btf);
@@ -43,17 +60,20 @@ function programArgsCompletion(ctx: ServiceContext, section: string | undefined)
     const label = argumentList(args, k.btf);
     const same = items.find((i) => i.label === label);
     if (same) same.detail += `, ${k.label}`;
-    else items.push({ label, kind: CompletionItemKind.Snippet, detail: `arguments of ${section} in ${k.label}`, insertText: label, sortText: String(items.length).padStart(3, '0') });
+    else if (label.startsWith(at.typed)) {
+      items.push({ label, kind: CompletionItemKind.Snippet, detail: `arguments of ${section} in ${k.label}`, textEdit: TextEdit.replace(at.range, label), sortText: String(items.length).padStart(3, '0') });
+    }
   }
-  return list(items);
+  return items.length ? list(items) : undefined;
 }
 
-function memberCompletion(type: ExprType, env: TypeEnv): CompletionList {
+function memberCompletion(type: ExprType, env: TypeEnv, at: Replaced): CompletionList {
   return list(membersOf(type, env).map((m, i): CompletionItem => ({
     label: m.name,
     kind: CompletionItemKind.Field,
     detail: typeText(m.type, env),
     documentation: m.bitOffset !== undefined ? `offset ${Math.floor(m.bitOffset / 8)}${m.bitSize ? `, ${m.bitSize}-bit bitfield` : ''}` : undefined,
+    textEdit: TextEdit.replace(at.range, m.name),
     // Declaration order is the ranking: the struct's author grouped hot fields first.
     sortText: String(i).padStart(5, '0'),
   })));
@@ -79,18 +99,84 @@ function typeNameCompletion(ctx: ServiceContext, file: ParsedFile, keyword: Type
   return list(items);
 }
 
-function sectionCompletion(ctx: ServiceContext, typed: string): CompletionList {
+/** Sections people write most, first when nothing is typed yet: the rest follow in libbpf's order. */
+const COMMON_SECTIONS = [
+  'kprobe', 'kretprobe', 'tracepoint', 'tp_btf', 'fentry', 'fexit', 'raw_tp', 'ksyscall', 'kretsyscall', 'uprobe', 'uretprobe', 'lsm', 'xdp',
+  'tc', 'tcx/ingress', 'tcx/egress', 'cgroup_skb/ingress', 'cgroup_skb/egress', 'iter', 'perf_event', 'usdt', 'struct_ops', 'socket',
+  'sockops', 'sk_msg', 'sk_skb', 'fmod_ret', 'kprobe.multi', 'kretprobe.multi', 'uprobe.multi', 'raw_tracepoint', 'tp',
+];
+
+interface SectionChoice {
+  /** What is inserted: `kprobe/` for a section that takes a target, `xdp` for one that does not. */
+  text: string;
+  def: SecDef;
+  /** Whether its family offers targets to complete after the `/`. */
+  targets: boolean;
+  rank: number;
+}
+
+let sectionChoices: SectionChoice[] | undefined;
+
+/** Each libbpf section once: `x+` (name or name/target) as `x/`, since it is written with a target. */
+function choices(): SectionChoice[] {
+  if (sectionChoices) return sectionChoices;
+  const out = new Map<string, SectionChoice>();
+  SECTION_DEFS.forEach((def, i) => {
+    const prefix = def.sec.replace(/[+/]$/, '');
+    const takesTarget = def.sec.endsWith('+') || def.sec.endsWith('/');
+    const text = takesTarget ? `${prefix}/` : def.sec;
+    if (out.has(text)) return;
+    const common = COMMON_SECTIONS.indexOf(prefix);
+    const rank = (common >= 0 ? common : COMMON_SECTIONS.length + i) + (def.since === 'unreleased' ? 1000 : 0);
+    out.set(text, { text, def, targets: takesTarget && familyOf(def.sec).target !== 'none', rank });
+  });
+  return (sectionChoices = [...out.values()]);
+}
+
+function sectionCompletion(ctx: ServiceContext, file: ParsedFile, offset: number, typed: string): CompletionList {
+  const rest = file.doc.getText().slice(offset, offset + 256);
+  // An unclosed `SEC("` gets its `")` from a final item, so accepting it leaves a whole SEC().
+  const close = /^[\w./:+-]*"/.test(rest) ? '' : '")';
   const slash = typed.indexOf('/');
-  if (slash < 0) {
-    return list(sectionSpellings().map((s): CompletionItem => {
-      const m = matchSection(s.endsWith('/') ? s + 'x' : s);
-      return { label: s, kind: CompletionItemKind.Keyword, detail: m ? `${m.def.progType}${m.def.attachType ? ' / ' + m.def.attachType : ''}` : undefined };
-    }));
-  }
+  // `?` (no autoload) stays: the name after it is replaced.
+  if (slash < 0) return sectionNameCompletion(replaced(file, offset - typed.replace(/^\?/, '').length, offset), close);
   const m = matchSection(`${typed.slice(0, slash)}/x`);
-  if (!m) return list([]);
-  const names = targetNames(familyOf(m.def.sec), ctx.kernels.described.btf, ctx.tracefs && (() => ctx.tracefs!.list()));
-  return list(names.map((name) => ({ label: name, kind: CompletionItemKind.Function })));
+  // `cgroup_skb/in`, `tc/eg`: a section whose name has a slash in it, not a family and a target.
+  if (!m) return sectionNameCompletion(replaced(file, offset - typed.replace(/^\?/, '').length, offset), close);
+  const at = replaced(file, offset - (typed.length - slash - 1), offset);
+  const names = cachedTargets(familyOf(m.def.sec), ctx);
+  return list(names.map((name) => ({ label: name, kind: CompletionItemKind.Function, textEdit: TextEdit.replace(at.range, name + close) })));
+}
+
+/** Section names, ranked by what was typed: prefix matches first, then names containing it, then the rest. */
+function sectionNameCompletion(at: Replaced, close: string): CompletionList {
+  return list(choices().map((c): CompletionItem => {
+    const match = c.text.startsWith(at.typed) ? 0 : c.text.includes(at.typed) ? 1 : 2;
+    const d = c.def;
+    const item: CompletionItem = {
+      label: c.text,
+      kind: CompletionItemKind.Keyword,
+      detail: `${d.progType}${d.attachType ? ' / ' + d.attachType : ''}`,
+      sortText: `${match}${String(c.rank).padStart(4, '0')}`,
+      textEdit: TextEdit.replace(at.range, c.text.endsWith('/') ? c.text : c.text + close),
+    };
+    // Accepting a section that takes a target goes on to its targets.
+    if (c.targets) item.command = { title: 'Complete the target', command: 'editor.action.triggerSuggest' };
+    return item;
+  }));
+}
+
+const targetCache = new WeakMap<Btf, Map<TargetKind, string[]>>();
+
+/** A family's targets in the described kernel, computed once per kernel (tracefs events are asked each time). */
+function cachedTargets(family: SectionFamily, ctx: ServiceContext): string[] {
+  const btf = ctx.kernels.described.btf;
+  if (family.target === 'tracefs-event' && ctx.tracefs) return targetNames(family, btf, () => ctx.tracefs!.list());
+  let perKernel = targetCache.get(btf);
+  if (!perKernel) targetCache.set(btf, (perKernel = new Map()));
+  let names = perKernel.get(family.target);
+  if (!names) perKernel.set(family.target, (names = targetNames(family, btf)));
+  return names;
 }
 
 function helperCompletion(ctx: ServiceContext): CompletionList {

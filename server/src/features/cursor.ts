@@ -28,8 +28,8 @@ export interface CursorContext {
   coreRead?: { call: CallContext; owner?: ExprType; partial?: string };
   /** Inside `__uint(type, ...)` or `__uint(map_flags, ...)` of a map definition. */
   mapField?: 'type' | 'map_flags';
-  /** Right after `BPF_PROG(name, `: the section of the program being written. */
-  programArgs?: { section?: string };
+  /** After `BPF_PROG(name, `: the section of the program being written, and what is typed since the comma. */
+  programArgs?: { section?: string; typed: string };
 }
 
 /**
@@ -45,7 +45,8 @@ export function cursorContext(file: ParsedFile, offset: number, scope: Scope, co
   if (sec) out.section = { typed: sec[1], whole: file.model.sections.find((s) => s.span.start <= offset && offset <= s.span.end) };
   const mapField = /\b__uint\s*\(\s*(type|map_flags)\s*,[^)]*$/.exec(line);
   if (mapField) out.mapField = mapField[1] as 'type' | 'map_flags';
-  if (/\bBPF_PROG2?\s*\(\s*\w+\s*,\s*$/.exec(line)) out.programArgs = { section: [...text.slice(0, offset).matchAll(/\bSEC\s*\(\s*"([^"]*)"\s*\)/g)].pop()?.[1] };
+  const head = /\bBPF_PROG2?\s*\(\s*\w+\s*,\s*([^()]*)$/.exec(line);
+  if (head) out.programArgs = { section: [...text.slice(0, offset).matchAll(/\bSEC\s*\(\s*"([^"]*)"\s*\)/g)].pop()?.[1], typed: head[1] };
   const word = completing ? prefixAt(text, offset) : wordAt(text, offset);
   if (!word) return out;
   out.word = word;
