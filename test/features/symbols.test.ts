@@ -137,6 +137,35 @@ describe('workspace symbols', () => {
     for (const s of service.workspaceSymbols('sched_')) assert.ok(service.kernelTypeView(s.location.uri), s.location.uri);
   });
 
+  test("the open files' programs and maps, first, located in their file", () => {
+    const file = parse(SOURCE, 'file:///work/project/src/prog.bpf.c');
+    const found = service.workspaceSymbols('on_', [file]);
+    assert.deepEqual(found.slice(0, 2).map((s) => [s.name, s.kind, s.containerName]), [
+      ['on_switch', SymbolKind.Function, 'SEC("tp_btf/sched_switch") in prog.bpf.c'],
+      ['on_unlink', SymbolKind.Function, 'SEC("kprobe/do_unlinkat") in prog.bpf.c'],
+    ]);
+    const onSwitch = found[0];
+    assert.equal(onSwitch.location.uri, 'file:///work/project/src/prog.bpf.c');
+    const line = SOURCE.split('\n').findIndex((l) => l.startsWith('int BPF_PROG(on_switch'));
+    assert.deepEqual(onSwitch.location.range, { start: { line, character: 13 }, end: { line, character: 22 } });
+    const events = service.workspaceSymbols('EVENTS', [file]).find((s) => s.name === 'events');
+    assert.equal(events?.kind, SymbolKind.Variable);
+    assert.equal(events?.containerName, 'BPF_MAP_TYPE_RINGBUF in prog.bpf.c');
+    assert.ok(!service.workspaceSymbols('bump', [file]).some((s) => s.name === 'bump'), 'functions without a section are not programs');
+  });
+
+  test('an empty query lists the open files\' programs and maps only', () => {
+    const got = service.workspaceSymbols('', [parse(SOURCE)]).map((s) => s.name);
+    assert.deepEqual(got.sort(), ['counts', 'events', 'on_switch', 'on_unlink']);
+  });
+
+  test('container names carry no internal paths', () => {
+    const file = parse(SOURCE, 'file:///work/project/src/prog.bpf.c');
+    for (const s of [...service.workspaceSymbols('task', [file]), ...service.workspaceSymbols('on_', [file])]) {
+      assert.ok(!/\/work\/|\/src\/|ebpf-btf|file:|\/\d+\/|\.h\b/.test(s.containerName ?? ''), `${s.name}: ${s.containerName}`);
+    }
+  });
+
   test('a broad query is capped; an empty one or a miss finds nothing', () => {
     const broad = service.workspaceSymbols('a');
     assert.equal(broad.length, 200);

@@ -17,7 +17,8 @@ export interface LanguageService {
   complete(file: ParsedFile, pos: Position): CompletionList;
   definition(file: ParsedFile, pos: Position): Location | null;
   documentSymbols(file: ParsedFile): DocumentSymbol[];
-  workspaceSymbols(query: string): SymbolInformation[];
+  /** Kernel types by name, after the programs and maps of `files` (the open documents) when given. */
+  workspaceSymbols(query: string, files?: readonly ParsedFile[]): SymbolInformation[];
   diagnostics(file: ParsedFile): Diagnostic[];
   /** Diagnostics for a built object's relocations whose source lines lie in `file`. */
   relocationDiagnostics(file: ParsedFile, reports: RelocationReport[]): Diagnostic[];
@@ -32,7 +33,7 @@ export function getLanguageService(ctx: ServiceContext): LanguageService {
     complete: (file, pos) => complete(ctx, file, pos),
     definition: (file, pos) => definition(ctx, file, pos),
     documentSymbols,
-    workspaceSymbols: (query) => workspaceSymbols(ctx, query),
+    workspaceSymbols: (query, files) => workspaceSymbols(ctx, query, files),
     diagnostics: (file) => computeDiagnostics(file, ctx),
     relocationDiagnostics: (file, reports) => relocationDiagnostics(file, reports, ctx),
     kernelTypeView: (uri) => kernelTypeView(ctx, uri),

@@ -1,4 +1,5 @@
-// Document symbols (programs with their sections, maps, globals) and workspace symbols (kernel types).
+// Document symbols (programs with their sections, maps, globals) and workspace symbols (the programs and
+// maps of the files handed in, then kernel types).
 import { DocumentSymbol, Range, SymbolInformation, SymbolKind } from 'vscode-languageserver-types';
 import { Kind } from '../btf/wire';
 import { btfViewUri } from './navigation';
@@ -18,12 +19,44 @@ export function documentSymbols(file: ParsedFile): DocumentSymbol[] {
 
 const SEARCHED_KINDS = [[Kind.Struct, 'struct', SymbolKind.Struct], [Kind.Union, 'union', SymbolKind.Struct], [Kind.Enum, 'enum', SymbolKind.Enum], [Kind.Typedef, 'typedef', SymbolKind.TypeParameter]] as const;
 
-/** Kernel types by name for workspace symbol search (substring matches, capped per query). */
-export function workspaceSymbols(ctx: ServiceContext, query: string, limit = 200): SymbolInformation[] {
-  const q = query.toLowerCase();
-  if (!q) return [];
-  const { btf, label } = ctx.kernels.described;
+/** The last segment of a document URI, as people name the file (`handler.bpf.c`). */
+function fileName(uri: string): string {
+  const last = uri.slice(uri.lastIndexOf('/') + 1);
+  try {
+    return decodeURIComponent(last);
+  } catch {
+    return last;
+  }
+}
+
+/** The programs and maps of `files` whose name contains `q` (lower case; every one when `q` is empty). */
+function projectSymbols(files: readonly ParsedFile[], q: string, limit: number): SymbolInformation[] {
   const out: SymbolInformation[] = [];
+  const matches = (name: string) => name.toLowerCase().includes(q);
+  for (const file of files) {
+    const d = file.doc;
+    const range = (s: { start: number; end: number }) => Range.create(d.positionAt(s.start), d.positionAt(s.end));
+    const where = fileName(d.uri);
+    for (const f of file.model.functions) {
+      if (f.section && matches(f.name) && out.length < limit) out.push(SymbolInformation.create(f.name, SymbolKind.Function, range(f.nameSpan), d.uri, `SEC("${f.section.name}") in ${where}`));
+    }
+    for (const m of file.model.maps) {
+      if (matches(m.name) && out.length < limit) out.push(SymbolInformation.create(m.name, SymbolKind.Variable, range(m.nameSpan), d.uri, `${m.fields.type ?? 'map'} in ${where}`));
+    }
+  }
+  return out;
+}
+
+/**
+ * Workspace symbol search: the programs and maps of `files` (the open documents), then kernel types by
+ * name (substring matches, capped per query). Container names say what a symbol is and where, in words:
+ * `SEC("kprobe/do_unlinkat") in prog.bpf.c`, `struct in 6.1.0-56-amd64`.
+ */
+export function workspaceSymbols(ctx: ServiceContext, query: string, files: readonly ParsedFile[] = [], limit = 200): SymbolInformation[] {
+  const q = query.toLowerCase();
+  const out = projectSymbols(files, q, limit);
+  if (!q) return out;
+  const { btf, label } = ctx.kernels.described;
   for (const [kind, word, symbolKind] of SEARCHED_KINDS) {
     for (const n of btf.namesOfKind(kind)) {
       if (out.length >= limit) return out;
