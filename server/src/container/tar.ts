@@ -27,6 +27,16 @@ function size(b: Uint8Array, off: number): number {
 }
 
 export function readTar(bytes: Uint8Array, source: string): Result<TarEntry[]> {
+  return walkTar(bytes, source, false);
+}
+
+/** The entries wholly inside `bytes`, the start of an archive still being decompressed (no error for the cut). */
+export function readTarPrefix(bytes: Uint8Array): TarEntry[] {
+  const r = walkTar(bytes, '', true);
+  return r.ok ? r.value : [];
+}
+
+function walkTar(bytes: Uint8Array, source: string, partial: boolean): Result<TarEntry[]> {
   const entries: TarEntry[] = [];
   let longName: string | undefined;
   for (let at = 0; at + BLOCK <= bytes.length; ) {
@@ -35,6 +45,7 @@ export function readTar(bytes: Uint8Array, source: string): Result<TarEntry[]> {
     const n = size(h, 124);
     if (!Number.isFinite(n)) return fail(`${source}: corrupt tar header at offset ${at}: bad size field`);
     const start = at + BLOCK;
+    if (start + n > bytes.length && partial) break;
     if (start + n > bytes.length) return fail(`${source}: tar entry at offset ${at} (${n} bytes) runs past the end of the archive: file truncated?`);
     const data = bytes.subarray(start, start + n);
     const type = String.fromCharCode(h[156] || 0x30);
