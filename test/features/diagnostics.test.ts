@@ -242,10 +242,11 @@ describe('legacy maps', () => {
     assert.ok(d.message.includes('my_map SEC(".maps")'), d.message);
   });
 
-  test('struct bpf_map_def SEC("maps") my_map = {...} (the samples/bpf spelling): legacy-map', {
-    todo: 'product: tree-sitter parses `struct bpf_map_def SEC("maps") my_map = {...}` as an ERROR node, so the model finds no section and no legacy map',
-  }, () => {
-    only(diagnose(`${GPL}struct bpf_map_def SEC("maps") my_map = ${body}`), 'legacy-map');
+  test('struct bpf_map_def SEC("maps") my_map = {...} (the samples/bpf spelling): legacy-map', () => {
+    const source = `${GPL}struct bpf_map_def SEC("maps") my_map = ${body}`;
+    const d = only(diagnose(source), 'legacy-map');
+    assert.equal(covered(source, d), 'struct bpf_map_def SEC("maps") my_map');
+    assert.ok(d.message.includes('my_map SEC(".maps")'), d.message);
   });
 
   test('a BTF-defined map in SEC(".maps"): none', () => {
@@ -451,5 +452,223 @@ describe('the table of codes', () => {
     for (const c of ruleCodes) assert.ok(c in DIAGNOSTIC_CODES, c);
     const unowned = Object.keys(DIAGNOSTIC_CODES).filter((c) => !ruleCodes.has(c as DiagnosticCode));
     assert.deepEqual(unowned.filter((c) => !c.startsWith('core-relo-')), [], 'only the built object\'s relocation codes come from outside the source rules');
+  });
+});
+
+// ---------------------------------------------------------------------------------------------------
+// The preprocessor's view (csource/preprocessor.ts): field names spelled through macros, branches dead
+// for this build, licenses in project headers, and files without any license.
+import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { after } from 'node:test';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { TextDocument } from 'vscode-languageserver-textdocument';
+import { buildModel } from '../../server/src/csource/model';
+import { CParser } from '../../server/src/csource/parser';
+import { targetFacts } from '../../server/src/csource/preprocessor';
+import { parsedFile } from '../../server/src/features/service-context';
+import { parseSource } from '../../server/src/host/language-setup';
+import { ProjectHeaders } from '../../server/src/host/project-headers';
+import { readParserWasm } from '../../server/src/host/source-files';
+
+/** Diagnostics of a source parsed as a build for x86_64 would see it (the edge passes this machine's arch). */
+function diagnoseX86(source: string): Diagnostic[] {
+  const f = parse(source);
+  return service.diagnostics(parsedFile(f.doc, f.tree, buildModel(f.tree, source, targetFacts('x64')), new Map()));
+}
+
+const messages = (ds: Diagnostic[]) => ds.map((d) => `${d.code}: ${d.message}`).join('\n');
+
+describe('field names spelled through macros', () => {
+  const sockProgram = (defines: string) => `${defines}${GPL}SEC("tp_btf/inet_sock_set_state")
+int BPF_PROG(handle, const struct sock *sk, int oldstate, int newstate)
+{
+\tint family = BPF_CORE_READ(sk, sk_family);
+\tint state = sk->sk_family;
+\treturn family + state + sk->no_such;
+}
+`;
+
+  test('#define sk_family __sk_common.skc_family: BPF_CORE_READ(sk, sk_family) and sk->sk_family are sk->__sk_common.skc_family', () => {
+    const source = sockProgram('#define sk_family __sk_common.skc_family\n');
+    const d = only(diagnose(source), 'core-field-missing');
+    assert.equal(covered(source, d), 'no_such');
+    // Without the define, the same reads are reported: the define is what makes them right.
+    const without = sockProgram('');
+    const ds = diagnose(without);
+    assert.deepEqual(ds.map((x) => covered(without, x)), ['sk_family', 'sk_family', 'no_such'], messages(ds));
+  });
+
+  test('a macro naming a missing member is still reported, at the written name', () => {
+    const source = sockProgram('#define sk_family __sk_common.no_such_member\n');
+    const ds = diagnose(source);
+    assert.deepEqual(ds.map((x) => covered(source, x)), ['sk_family', 'sk_family', 'no_such'], messages(ds));
+    assert.ok(ds[0].message.includes('struct sock_common.no_such_member'), ds[0].message);
+  });
+});
+
+describe('inactive preprocessor branches', () => {
+  const archProgram = (condition: string) => `${GPL}SEC("tp_btf/sched_switch")
+int BPF_PROG(handle, bool preempt, struct task_struct *prev)
+{
+#if ${condition}
+\treturn BPF_CORE_READ(prev, thread.cpu_context.sp);
+#else
+\treturn prev->no_such_field;
+#endif
+}
+`;
+
+  test('an access under #if defined(bpf_target_arm64) is not reported on x86_64; its #else is', () => {
+    const ds = diagnoseX86(archProgram('defined(bpf_target_arm64)'));
+    assert.deepEqual(codes(ds), ['core-field-missing'], messages(ds));
+    assert.ok(ds[0].message.includes('task_struct.no_such_field'), ds[0].message);
+  });
+
+  test('the same access under #if defined(bpf_target_x86) is reported; the #else is dead', () => {
+    const ds = diagnoseX86(archProgram('defined(bpf_target_x86)'));
+    assert.deepEqual(codes(ds), ['core-field-missing'], messages(ds));
+    assert.ok(ds[0].message.includes('thread_struct.cpu_context'), ds[0].message);
+  });
+
+  test('an unknown condition hides nothing', () => {
+    assert.deepEqual(codes(diagnoseX86(archProgram('defined(CONFIG_SOMETHING)'))), ['core-field-missing', 'core-field-missing']);
+  });
+});
+
+describe('licenses in project headers (ProjectHeaders, as the CLI and the server parse)', () => {
+  let dir: string;
+  let parser: CParser;
+  let headers: ProjectHeaders;
+
+  before(async () => {
+    parser = await CParser.create(readParserWasm());
+    dir = mkdtempSync(join(tmpdir(), 'ebpf-ls-headers-'));
+    mkdirSync(join(dir, 'include', 'common'), { recursive: true });
+    headers = new ProjectHeaders(parser, () => [join(dir, 'include')], (m) => assert.fail(m), 'x64');
+  });
+
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  function diagnoseAt(name: string, source: string, files: Record<string, string>): Diagnostic[] {
+    for (const [file, text] of Object.entries(files)) writeFileSync(join(dir, file), text);
+    const path = join(dir, name);
+    writeFileSync(path, source);
+    const file = parseSource(parser, headers, TextDocument.create(`file://${path}`, 'c', 1, source), path);
+    try {
+      return service.diagnostics(file);
+    } finally {
+      file.tree.delete();
+    }
+  }
+
+  const program = (include: string) => `${include}
+SEC("kprobe/do_unlinkat")
+int handle(struct pt_regs *ctx)
+{
+\tbpf_probe_write_user((void *)0, (void *)0, 0);
+\treturn 0;
+}
+`;
+
+  test('a GPL license in a quoted header (kubearmor\'s shared.h) is the file\'s: no missing-license', () => {
+    const ds = diagnoseAt('shared.bpf.c', program('#include "shared.h"'), { 'shared.h': '#ifndef __SHARED_H\n#define __SHARED_H\nchar LICENSE[] SEC("license") = "Dual BSD/GPL";\n#endif\n' });
+    assert.deepEqual(ds, []);
+    // The same file without the include has none.
+    assert.deepEqual(codes(diagnoseAt('bare.bpf.c', program(''), {})), ['missing-license']);
+  });
+
+  test('a license two headers down, through <...> in an include directory (OTel\'s gotracer/go_common.h)', () => {
+    const ds = diagnoseAt('go.bpf.c', program('#include <common/go_common.h>'), {
+      'include/common/go_common.h': '#include "license.h"\n',
+      'include/common/license.h': 'char __license[] SEC("license") = "Dual MIT/GPL";\n',
+    });
+    assert.deepEqual(ds, []);
+  });
+
+  test('a non-GPL license in a header: gpl-only, naming the license and the header', () => {
+    const ds = diagnoseAt('prop.bpf.c', program('#include "prop.h"'), { 'prop.h': 'char LICENSE[] SEC("license") = "Proprietary";\n' });
+    const d = only(ds, 'gpl-only');
+    assert.ok(d.message.includes('licensed "Proprietary" (in ') && d.message.includes('prop.h'), d.message);
+  });
+
+  test('a header\'s #defines: member macros and the conditions after the #include', () => {
+    const source = `#include "sock.h"
+${GPL}SEC("tp_btf/inet_sock_set_state")
+int BPF_PROG(handle, const struct sock *sk, int oldstate, int newstate)
+{
+#ifndef HAVE_X86
+\treturn sk->no_such_field;
+#endif
+\treturn BPF_CORE_READ(sk, sk_family) + sk->sk_family;
+}
+`;
+    const header = '#define sk_family __sk_common.skc_family\n#if defined(__TARGET_ARCH_x86)\n#define HAVE_X86 1\n#endif\n';
+    assert.deepEqual(diagnoseAt('sock.bpf.c', source, { 'sock.h': header }), []);
+    // Without the header's defines, both the member macro and the branch are reported.
+    assert.deepEqual(codes(diagnoseAt('sock2.bpf.c', source, { 'sock.h': '' })), ['core-field-missing', 'core-field-missing', 'core-field-missing']);
+  });
+});
+
+describe('license detection and policy', () => {
+  test('a license after macro calls without `;` (inside an ERROR node, as in trace_ssl) is found', () => {
+    const source = `#define PROBE(name) SEC("uprobe") int BPF_UPROBE(name) { bpf_probe_write_user((void *)0, (void *)0, 0); return 0; }
+
+PROBE(a)
+PROBE(b)
+
+char LICENSE[] SEC("license") = "Proprietary";
+`;
+    const model = parse(source).model;
+    assert.equal(model.license?.value, 'Proprietary');
+    assert.equal(source.slice(model.license!.span.start, model.license!.span.end), 'Proprietary');
+  });
+
+  test('no license anywhere: one missing-license warning naming the GPL-only helpers, no gpl-only error', () => {
+    const source = `SEC("kprobe/do_unlinkat")
+int handle(struct pt_regs *ctx)
+{
+\tstruct task_struct *task = (struct task_struct *)bpf_get_current_task();
+\tchar buf[8];
+\tbpf_probe_read_kernel(buf, sizeof(buf), (void *)0);
+\tbpf_probe_read_kernel(buf, sizeof(buf), (void *)8);
+\treturn BPF_CORE_READ(task, pid) + bpf_get_prandom_u32();
+}
+`;
+    const d = only(diagnose(source), 'missing-license');
+    assert.equal(d.severity, DiagnosticSeverity.Warning);
+    assert.equal(covered(source, d), 'kprobe/do_unlinkat');
+    assert.ok(d.message.startsWith('no license: unless this file is linked with one that declares a GPL-compatible license, the kernel refuses the GPL-only helpers it calls: bpf_get_current_task, bpf_probe_read_kernel ('), d.message);
+    assert.equal(d.message.match(/bpf_probe_read_kernel/g)?.length, 1, d.message);
+    assert.ok(!d.message.includes('bpf_get_prandom_u32'), d.message);
+  });
+
+  test('a GPL-only helper reached through a macro is named with it; more than five are counted', () => {
+    const first = `SEC("kprobe/do_unlinkat")
+int handle(struct pt_regs *ctx)
+{
+\tstruct task_struct *task = (void *)0;
+\treturn BPF_CORE_READ(task, pid);
+}
+`;
+    assert.ok(only(diagnose(first), 'missing-license').message.includes('the GPL-only helpers it calls: bpf_probe_read_kernel (via BPF_CORE_READ) ('));
+    const helpersCalled = ['get_current_task', 'probe_read_kernel', 'probe_read_user', 'probe_read_kernel_str', 'probe_read_user_str', 'get_stackid', 'get_stack'];
+    const many = plain(helpersCalled.map((h) => `\tbpf_${h}();`).join('\n') + '\n\treturn 0;', '');
+    const d = only(diagnose(many), 'missing-license');
+    assert.ok(d.message.includes('bpf_get_current_task, bpf_probe_read_kernel, bpf_probe_read_user, bpf_probe_read_kernel_str, bpf_probe_read_user_str and 2 more'), d.message);
+  });
+
+  test('calls in inactive branches are not named', () => {
+    const source = `SEC("kprobe/do_unlinkat")
+int handle(struct pt_regs *ctx)
+{
+#if 0
+\tbpf_probe_write_user((void *)0, (void *)0, 0);
+#endif
+\treturn bpf_get_current_task() != 0;
+}
+`;
+    const d = only(diagnose(source), 'missing-license');
+    assert.ok(d.message.includes('calls: bpf_get_current_task (') && !d.message.includes('bpf_probe_write_user'), d.message);
   });
 });

@@ -4,11 +4,9 @@
 // `int BPF_PROG(name, args...)` as a function whose first parameter is the program's name.
 import type { Node, Tree } from 'web-tree-sitter';
 import { HEAD_MACROS, HeadMacroName } from '../libbpf/macros';
+import { CDefine, PreprocessorFacts, Span, preprocess } from './preprocessor';
 
-export interface Span {
-  start: number;
-  end: number;
-}
+export type { CDefine, PreprocessorFacts, Span } from './preprocessor';
 
 /** A C type as written: `struct task_struct *` is { base: 'struct task_struct', pointers: 1 }. */
 export interface TypeText {
@@ -107,7 +105,16 @@ export interface CDocument {
   sections: CSection[];
   /** Every call in the file, in text order. */
   calls: CCall[];
+  /** `SEC("license")` and the string assigned to it, wherever the tree has it (inside an ERROR node too). */
   license?: CLicense;
+  /** The license a project header the file includes declares (kubearmor's shared.h): the file's too. */
+  includedLicense?: CLicense & { header: string };
+  /** The file's own `#define`s outside inactive branches, by name (the last one wins). */
+  defines: Map<string, CDefine>;
+  /** The `#define`s the file sees: its own and those of the project headers it includes (its own win). */
+  allDefines: Map<string, CDefine>;
+  /** `#if`/`#ifdef`/`#elif`/`#else` branches whose condition is known false for this build, sorted and disjoint. */
+  inactive: Span[];
   externs: CExtern[];
   legacyMaps: CLegacyMap[];
   /** Uses of identifiers, by name, for rules that look up where a declared name is used. */
@@ -222,18 +229,22 @@ function mapFields(structSpec: Node): Pick<CMap, 'fields' | 'fieldSpans'> {
 /**
  * The model of a parsed file. `source` is the text as written (the parser blanks attribute macros such
  * as `__ksym` before parsing, so only the source still shows them); without it externs are not found.
+ * `facts` are what the build defines and the project headers (the edge's); without them only clang's
+ * BPF macros are known, so fewer branches are known inactive.
  */
-export function buildModel(tree: Tree, source?: string): CDocument {
+export function buildModel(tree: Tree, source?: string, facts?: PreprocessorFacts): CDocument {
   const top = tree.rootNode.namedChildren.filter((n): n is Node => !!n);
+  const pp = preprocess(tree.rootNode, facts);
   const doc: CDocument = {
     functions: [], globals: [], maps: [], structs: new Map(), includes: [], systemIncludes: [], sections: [],
     calls: callsIn(tree.rootNode), externs: [], legacyMaps: [], identifierUses: identifierIndex(tree.rootNode),
+    license: licenseIn(tree.rootNode, source), includedLicense: pp.headers.find((h) => h.license)?.license,
+    defines: pp.defines, allDefines: pp.visible, inactive: pp.inactive,
   };
   for (let i = 0; i < top.length; i++) {
     const n = top[i];
     const sec = sectionOf(n);
     if (sec) doc.sections.push(sec);
-    if (sec?.name === 'license') doc.license ??= licenseOf(n);
     collectStructs(n, doc.structs);
     if (n.type === 'preproc_include') {
       const path = n.childForFieldName('path');
@@ -244,9 +255,32 @@ export function buildModel(tree: Tree, source?: string): CDocument {
       if (fn) doc.functions.push(fn);
     } else if (n.type === 'declaration') {
       addDeclaration(doc, n, sectionOf(top[i + 1]), source);
+    } else if (n.type === 'ERROR') {
+      const legacy = legacyMapInError(n, top[i + 1]);
+      if (legacy) doc.legacyMaps.push(legacy);
     }
   }
   return doc;
+}
+
+/**
+ * `struct bpf_map_def SEC("maps") my_map = {...};` (samples/bpf's spelling) parses as an ERROR node
+ * (`struct bpf_map_def`, `SEC`, `(`, `"maps"`, `)`) and then a statement whose assignment starts with the name.
+ */
+function legacyMapInError(error: Node, next: Node | undefined): CLegacyMap | undefined {
+  const named = error.namedChildren.filter((c): c is Node => !!c && c.type !== 'comment');
+  const [spec, sec, str] = named.slice(-3);
+  if (named.length < 3 || spec.type !== 'struct_specifier' || spec.childForFieldName('name')?.text !== 'bpf_map_def') return undefined;
+  if (sec.type !== 'identifier' || sec.text !== 'SEC' || str.type !== 'string_literal' || stringValue(str) !== 'maps') return undefined;
+  let left = next?.type === 'expression_statement' ? next.namedChild(0) : null;
+  if (left?.type !== 'assignment_expression') return undefined;
+  while (left && left.type !== 'identifier') left = left.childForFieldName('argument') ?? left.childForFieldName('left') ?? left.namedChild(0);
+  return left ? { name: left.text, span: { start: spec.startIndex, end: left.endIndex } } : undefined;
+}
+
+/** A string literal's content (escapes left as written). */
+function stringValue(str: Node): string {
+  return str.namedChildren.filter((c) => c?.type === 'string_content' || c?.type === 'escape_sequence').map((c) => c!.text).join('');
 }
 
 /** A top-level declaration: a BTF-defined map, a legacy map, an extern, or globals. */
@@ -282,13 +316,50 @@ function externsOf(n: Node, attribute: CExtern['attribute']): CExtern[] {
   return vars;
 }
 
-/** The string a `SEC("license")` statement assigns. */
-function licenseOf(stmt: Node): CLicense | undefined {
-  const str = stmt.descendantsOfType('string_literal').find((s) => s?.parent?.type !== 'argument_list');
-  if (!str) return undefined;
-  const content = str.namedChildren.find((c) => c?.type === 'string_content');
-  const start = str.startIndex + 1;
-  return { value: content?.text ?? '', span: { start, end: content ? content.endIndex : start } };
+/**
+ * `SEC("license") = "GPL"` anywhere in the tree: earlier macro uses without a `;` can put the declaration
+ * inside an ERROR node, where tree-sitter may not even see the string as a string. So it is found by its
+ * text, and kept only where the tree has the identifier `SEC` (never in a comment or a string); the string
+ * literals after `=` (comments between skipped as the tree has them) are its value.
+ */
+function licenseIn(root: Node, source: string | undefined): CLicense | undefined {
+  const text = source ?? ' '.repeat(root.startIndex) + root.text;
+  const re = /\bSEC\s*\(\s*"license"\s*\)/g;
+  for (let m = re.exec(text); m; m = re.exec(text)) {
+    const sec = root.descendantForIndex(m.index, m.index + 3);
+    if (sec?.type !== 'identifier' || sec.text !== 'SEC') continue;
+    const at = afterCode(root, text, m.index + m[0].length);
+    if (text[at] !== '=') continue;
+    const license = stringsAt(text, afterCode(root, text, at + 1), root);
+    if (license) return license;
+  }
+  return undefined;
+}
+
+/** The first offset from `at` that is neither white space nor inside a comment. */
+function afterCode(root: Node, text: string, at: number): number {
+  for (;;) {
+    while (at < text.length && /\s/.test(text[at])) at++;
+    if (text[at] !== '/' || (text[at + 1] !== '*' && text[at + 1] !== '/')) return at;
+    const comment = root.descendantForIndex(at, at + 1);
+    if (comment?.type !== 'comment' || comment.endIndex <= at) return at;
+    at = comment.endIndex;
+  }
+}
+
+/** The string literals from `at` on (`"Dual BSD" "/GPL"` is one string), as one license. */
+function stringsAt(text: string, at: number, root: Node): CLicense | undefined {
+  const literal = /"((?:\\.|[^"\\\n])*)"/y;
+  let value = '';
+  let span: Span | undefined;
+  for (;;) {
+    literal.lastIndex = at;
+    const m = text[at] === '"' ? literal.exec(text) : null;
+    if (!m) return span && { value, span };
+    value += m[1];
+    span = { start: span?.start ?? at + 1, end: at + m[0].length - 1 };
+    at = afterCode(root, text, at + m[0].length);
+  }
 }
 
 function callsIn(root: Node): CCall[] {

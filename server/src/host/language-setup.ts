@@ -45,6 +45,6 @@ export async function setUpLanguageService(spec: ServiceSpec, mode: 'strict' | '
 export function parseSource(parser: CParser, headers: ProjectHeaders, doc: TextDocument, path: string | undefined): ParsedFile {
   const text = doc.getText();
   const tree = parser.parse(text);
-  const model: CDocument = buildModel(tree, text);
+  const model: CDocument = buildModel(tree, text, headers.preprocessorFor(path));
   return parsedFile(doc, tree, model, headers.structsFor(path, model.includes), detectFileLoader(path, [...model.includes, ...model.systemIncludes]));
 }

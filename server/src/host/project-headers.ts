@@ -1,39 +1,117 @@
-// The structs of the project headers a .bpf.c includes (`#include "app.h"`, where event structs live),
-// parsed once per file version. vmlinux.h is never parsed: kernel types come from BTF.
+// The project headers a .bpf.c includes, parsed once per file version: their structs (`#include "app.h"`,
+// where event structs live), their #defines and their license, for the preprocessor's view of the file
+// (with this machine's architecture as the build's). vmlinux.h is never parsed: kernel types come from BTF.
 import { readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { buildModel, CStruct } from '../csource/model';
 import { CParser } from '../csource/parser';
-import { resolveInclude } from './source-files';
+import { CDefine, HeaderFacts, PreprocessorFacts, targetFacts } from '../csource/preprocessor';
+import { DEFAULT_INCLUDE_DIRS, resolveInclude } from './source-files';
+
+interface ParsedHeader {
+  file: string;
+  mtimeMs: number;
+  structs: Map<string, CStruct>;
+  facts: HeaderFacts;
+  /** The headers it includes, whose changes make it stale too. */
+  includes: ParsedHeader[];
+}
 
 export class ProjectHeaders {
-  private readonly cache = new Map<string, { mtimeMs: number; structs: Map<string, CStruct> }>();
+  private readonly cache = new Map<string, ParsedHeader>();
+  /** Headers being parsed: an include cycle stops here. */
+  private readonly parsing = new Set<string>();
+  private readonly target: PreprocessorFacts;
 
   constructor(
     private readonly parser: CParser,
     private readonly includeDirs: () => string[],
     private readonly log: (msg: string) => void,
-  ) {}
+    /** The architecture builds target (Node's `process.arch` names): this machine's unless told. */
+    arch: string = process.arch,
+  ) {
+    this.target = targetFacts(arch);
+  }
 
   structsFor(path: string | undefined, includes: string[]): Map<string, CStruct> {
     const out = new Map<string, CStruct>();
     if (!path) return out;
     for (const inc of includes) {
-      const file = resolveInclude(path, inc, this.includeDirs());
-      if (!file) continue;
-      try {
-        const mtimeMs = statSync(file).mtimeMs;
-        let hit = this.cache.get(file);
-        if (!hit || hit.mtimeMs !== mtimeMs) {
-          const tree = this.parser.parse(readFileSync(file, 'utf8'));
-          hit = { mtimeMs, structs: buildModel(tree).structs };
-          tree.delete();
-          this.cache.set(file, hit);
-        }
-        for (const [k, v] of hit.structs) out.set(k, v);
-      } catch (e) {
-        this.log(`cannot read ${file}: ${(e as Error).message}`);
-      }
+      const header = this.header(resolveInclude(path, inc, this.includeDirs()));
+      if (header) for (const [k, v] of header.structs) out.set(k, v);
     }
     return out;
   }
+
+  /**
+   * What the preprocessor knows reading `path`: this machine's target, and each project header the file
+   * includes (quoted, or `<...>` found in an include directory that is not the system's), with its own.
+   */
+  preprocessorFor(path: string | undefined, seen?: ParsedHeader[]): PreprocessorFacts {
+    if (!path) return this.target;
+    return {
+      ...this.target,
+      include: (inc, system) => {
+        const header = this.header(system ? this.resolveSystem(inc) : resolveInclude(path, inc, this.includeDirs()));
+        if (header) seen?.push(header);
+        return header?.facts;
+      },
+    };
+  }
+
+  /** `<x.h>` in the project's include directories (the system's own, /usr/include, are libraries, not the project). */
+  private resolveSystem(inc: string): string | undefined {
+    for (const dir of this.includeDirs()) {
+      if (DEFAULT_INCLUDE_DIRS.includes(dir.replace(/\/+$/, ''))) continue;
+      // resolveInclude looks beside the including file first: a file in `dir` makes that `dir` itself.
+      const file = resolveInclude(join(dir, '_'), inc, []);
+      if (file) return file;
+    }
+    return undefined;
+  }
+
+  private header(file: string | undefined): ParsedHeader | undefined {
+    if (!file || this.parsing.has(file)) return undefined;
+    try {
+      const hit = this.cache.get(file);
+      if (hit && fresh(hit, new Set())) return hit;
+      this.parsing.add(file);
+      const parsed = this.parse(file);
+      this.cache.set(file, parsed);
+      return parsed;
+    } catch (e) {
+      this.log(`cannot read ${file}: ${(e as Error).message}`);
+      return undefined;
+    } finally {
+      this.parsing.delete(file);
+    }
+  }
+
+  private parse(file: string): ParsedHeader {
+    const mtimeMs = statSync(file).mtimeMs;
+    const text = readFileSync(file, 'utf8');
+    const tree = this.parser.parse(text);
+    const includes: ParsedHeader[] = [];
+    try {
+      const model = buildModel(tree, text, this.preprocessorFor(file, includes));
+      const defines = new Map<string, CDefine>();
+      for (const [name, d] of model.allDefines) defines.set(name, d.header ? d : { ...d, header: file });
+      const license = model.license ? { ...model.license, header: file } : model.includedLicense;
+      return { file, mtimeMs, structs: model.structs, facts: { path: file, defines, license }, includes };
+    } finally {
+      tree.delete();
+    }
+  }
+}
+
+/** Whether a parsed header and everything it includes are unchanged on disk. */
+function fresh(h: ParsedHeader, checked: Set<string>): boolean {
+  if (checked.has(h.file)) return true;
+  checked.add(h.file);
+  try {
+    if (statSync(h.file).mtimeMs !== h.mtimeMs) return false;
+  } catch {
+    return false;
+  }
+  return h.includes.every((i) => fresh(i, checked));
 }

@@ -47,8 +47,9 @@ export class Documents {
       const { doc, tree } = applyChanges(parser, open.parsed.doc, open.parsed.tree, changes, version);
       const next: Tree = parser.parse(doc.getText(), tree);
       if (next !== tree) tree.delete();
-      const model = buildModel(next, doc.getText());
-      open.parsed = parsedFile(doc, next, model, (await this.headers).structsFor(open.path, model.includes), open.parsed.loader);
+      const headers = await this.headers;
+      const model = buildModel(next, doc.getText(), headers.preprocessorFor(open.path));
+      open.parsed = parsedFile(doc, next, model, headers.structsFor(open.path, model.includes), open.parsed.loader);
       this.onUpdate(open);
     });
   }

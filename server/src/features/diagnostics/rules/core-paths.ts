@@ -7,7 +7,7 @@
  */
 import type { Node } from 'web-tree-sitter';
 import { Kind } from '../../../btf/wire';
-import { CCall } from '../../../csource/model';
+import { CCall, CDefine } from '../../../csource/model';
 import { guardedChains, guardHolds, guardsAround, kernelScope, ruledOut } from '../../core-guards';
 import { expressionType, fieldPathSource } from '../../expression';
 import { ExprType, MemberInfo, composite, deref, member } from '../../types';
@@ -37,13 +37,14 @@ export const corePathsRule: Rule = {
   codes: ['core-field-missing', 'core-no-alternative'],
   check(input, report) {
     if (input.kernels.length === 0) return;
+    const defines = input.file.model.allDefines;
     for (const call of input.file.model.calls) {
       const path = coreReadPath(call);
-      if (path) checkFieldPath(input, path, report);
+      if (path) checkFieldPath(input, expandMacros(path, defines), report);
     }
     for (const fe of input.file.tree.rootNode.descendantsOfType('field_expression')) {
       const path = fe && fieldChain(fe);
-      if (path && isRead(fe!)) checkFieldPath(input, path, report);
+      if (path && isRead(fe!)) checkFieldPath(input, expandMacros(path, defines), report);
     }
     checkAlternatives(input, report);
   },
@@ -64,6 +65,33 @@ function coreReadPath(call: CCall): FieldPath | undefined {
     });
   }
   return { offset: call.span.start, base: call.args[source].text, steps };
+}
+
+/** The members an object-like macro's body names: `__sk_common.skc_family` (or `a->b`), else undefined. */
+function memberPath(body: string): { name: string; deref: boolean }[] | undefined {
+  if (!/^[A-Za-z_]\w*(?:\s*(?:\.|->)\s*[A-Za-z_]\w*)*$/.test(body)) return undefined;
+  return body.split(/\s*(\.|->)\s*/).flatMap((part, i, all) => (i % 2 ? [] : [{ name: part, deref: all[i - 1] === '->' }]));
+}
+
+const MAX_EXPANSIONS = 8;
+
+/**
+ * A field step spelled through a macro, as the preprocessor expands it before CO-RE sees it:
+ * `#define sk_family __sk_common.skc_family` makes `sk->sk_family` the path sk->__sk_common.skc_family.
+ * The expanded steps keep the written name's place, so a finding points at what is written.
+ */
+function expandStep(step: PathStep, defines: ReadonlyMap<string, CDefine>, depth: number): PathStep[] {
+  const define = defines.get(step.name);
+  const members = define && !define.params && depth < MAX_EXPANSIONS ? memberPath(define.body) : undefined;
+  if (!members || (members.length === 1 && members[0].name === step.name)) return [step];
+  return members.flatMap((m, i) => expandStep({
+    ...step, name: m.name, deref: i === 0 ? step.deref : m.deref, index: i === members.length - 1 && step.index,
+  }, defines, depth + 1));
+}
+
+function expandMacros(path: FieldPath, defines: ReadonlyMap<string, CDefine>): FieldPath {
+  if (defines.size === 0) return path;
+  return { ...path, steps: path.steps.flatMap((st) => expandStep(st, defines, 0)) };
 }
 
 /** A field path checked against every kernel; kernels where a guard around it is false are skipped. */

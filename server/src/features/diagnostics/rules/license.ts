@@ -1,6 +1,13 @@
-// The license: missing, and GPL-only helpers or kfuncs under one the kernel does not count as GPL-compatible.
+// The license: GPL-only helpers and kfuncs under a license the kernel does not count as GPL-compatible,
+// and a file with no license at all (its own or a project header's). Such a file is often linked with
+// another object that declares the license, or #included by a file that does: that gets one warning,
+// naming what the kernel would refuse, not an error at every call.
+import { inSpans } from '../../../csource/preprocessor';
 import { GPL_COMPATIBLE_LICENSES, GPL_ONLY_HELPERS } from '../../../helpers/gpl-only';
-import { Rule } from '../rule';
+import { KernelCall, Rule, RuleInput } from '../rule';
+
+/** How many GPL-only functions the missing-license warning names before "and N more". */
+const NAMED = 5;
 
 export const licenseRule: Rule = {
   name: 'license',
@@ -9,24 +16,40 @@ export const licenseRule: Rule = {
     const { model } = input.file;
     const first = model.functions.find((f) => f.section);
     if (!first) return;
-    const hasLicense = model.sections.some((s) => s.name === 'license');
+    const license = model.license ?? model.includedLicense;
+    const hasLicense = !!license || model.sections.some((s) => s.name === 'license');
     if (!hasLicense) {
-      report({
-        code: 'missing-license', ...first.section!.span,
-        message: 'no license: add `char LICENSE[] SEC("license") = "GPL";` (GPL-only helpers and many program types need a GPL-compatible license)',
-      });
+      report({ code: 'missing-license', ...first.section!.span, message: missingLicenseMessage(gplOnlyCalls(input)) });
+      return;
     }
-    const license = model.license?.value;
-    if (hasLicense && (license === undefined || GPL_COMPATIBLE_LICENSES.has(license))) return;
-    // Without a license, or under one the kernel does not count as GPL-compatible, GPL-only helpers and every kfunc are refused.
-    const under = hasLicense ? `in a program licensed "${license}"` : 'in a program without a license';
-    for (const { call, name, kind, via } of input.kernelCalls()) {
-      if (kind !== 'kfunc' && !GPL_ONLY_HELPERS.has(name.slice('bpf_'.length))) continue;
+    if (license === undefined || GPL_COMPATIBLE_LICENSES.has(license.value)) return;
+    // Under a license the kernel does not count as GPL-compatible, GPL-only helpers and every kfunc are refused.
+    const where = model.license ? '' : ` (in ${model.includedLicense!.header})`;
+    for (const { call, name, kind, via } of gplOnlyCalls(input)) {
       const what = `${kind === 'kfunc' ? 'kfunc' : 'helper'} ${name}()`;
       report({
         code: 'gpl-only', ...call.calleeSpan,
-        message: `${via ? `${via} calls ${what}, which` : what} needs a GPL-compatible license: the kernel refuses it ${under} (use "GPL" or "Dual BSD/GPL")`,
+        message: `${via ? `${via} calls ${what}, which` : what} needs a GPL-compatible license: the kernel refuses it in a program licensed "${license.value}"${where} (use "GPL" or "Dual BSD/GPL")`,
       });
     }
   },
 };
+
+/** Calls of GPL-only helpers and of kfuncs (all GPL-only), outside inactive branches. */
+function gplOnlyCalls(input: RuleInput): KernelCall[] {
+  const inactive = input.file.model.inactive;
+  return input.kernelCalls().filter(({ call, name, kind }) => (kind === 'kfunc' || GPL_ONLY_HELPERS.has(name.slice('bpf_'.length))) && !inSpans(inactive, call.span.start));
+}
+
+function missingLicenseMessage(calls: KernelCall[]): string {
+  const add = 'add `char LICENSE[] SEC("license") = "GPL";`';
+  if (calls.length === 0) return `no license: ${add} (GPL-only helpers and many program types need a GPL-compatible license)`;
+  const named = new Map<string, string>();
+  for (const { name, kind, via } of calls) {
+    if (!named.has(name)) named.set(name, `${name}${kind === 'kfunc' ? ' (kfunc)' : via ? ` (via ${via})` : ''}`);
+  }
+  const list = [...named.values()];
+  const more = list.length > NAMED ? ` and ${list.length - NAMED} more` : '';
+  const kinds = calls.some((c) => c.kind === 'kfunc') ? 'GPL-only helpers and kfuncs' : 'GPL-only helpers';
+  return `no license: unless this file is linked with one that declares a GPL-compatible license, the kernel refuses the ${kinds} it calls: ${list.slice(0, NAMED).join(', ')}${more} (${add})`;
+}
