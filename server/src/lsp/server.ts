@@ -182,7 +182,7 @@ function registerFeatures(server: ServerState): void {
   connection.onWorkspaceSymbol(async (p) => {
     const service = await server.snapshot().service;
     try {
-      return service.workspaceSymbols(p.query);
+      return service.workspaceSymbols(p.query, server.documents.all().map((d) => d.parsed));
     } catch (e) {
       server.log(`Error while searching kernel types: ${(e as Error).stack}`);
       return [];
