@@ -9,6 +9,8 @@ export interface ClientConfig {
   clangPath: string | undefined;
   buildFlags: string[];
   outputDir: string;
+  /** Build with a vmlinux.h generated for the described kernel when the project has none. */
+  vmlinuxFallback: boolean;
   bpftoolPath: string | undefined;
   skeletonDir: string;
   verifyLogLevel: number;
@@ -25,6 +27,7 @@ export function readConfig(): ClientConfig {
     clangPath: c.get<string>('clang.path') || undefined,
     buildFlags: c.get('build.flags', []),
     outputDir: c.get('build.outputDir', ''),
+    vmlinuxFallback: c.get('build.vmlinuxFallback', true),
     bpftoolPath: c.get<string>('bpftool.path') || undefined,
     skeletonDir: c.get('skeleton.outputDir', ''),
     verifyLogLevel: c.get('verify.logLevel', 1),

@@ -1,5 +1,6 @@
 // Activation: start the language server (dist/ebpf-ls.js --stdio) for .bpf.c files and wire the features
-// that need the editor: read-only kernel type views, the status bar, build/verify commands and tasks.
+// that need the editor: read-only kernel type views, the status bar and kernel picker, build/verify/trace
+// commands and tasks, Problems for the whole workspace, restored views, and the Getting Started commands.
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { LanguageClient, LanguageClientOptions, ServerOptions, TransportKind } from 'vscode-languageclient/node';
@@ -10,8 +11,11 @@ import { createCommandContext } from './commands/command-runner';
 import { registerGenerateCommands } from './commands/generate';
 import { registerTraceCommands } from './commands/trace';
 import { registerVerifyCommands } from './commands/verify';
+import { noteHover, registerGettingStarted } from './getting-started';
+import { registerKernelPicker } from './kernel-picker';
 import { registerStatus } from './status';
 import { registerTasks } from './tasks';
+import { registerWorkspaceDiagnostics } from './workspace-diagnostics';
 
 let client: LanguageClient | undefined;
 
@@ -31,20 +35,31 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     initializationOptions: readServerSettings((key, fallback) => vscode.workspace.getConfiguration('ebpf').get(key, fallback)),
     synchronize: { configurationSection: 'ebpf' },
     markdown: { isTrusted: { enabledCommands: ['ebpf.openBtfView'] } },
+    middleware: {
+      provideHover: async (doc, pos, token, next) => {
+        const hover = await next(doc, pos, token);
+        if (hover) noteHover(hover.contents);
+        return hover;
+      },
+    },
   };
   client = new LanguageClient('ebpf', 'eBPF Language Server', serverOptions, clientOptions);
   registerBtfView(context, client);
   registerStatus(context, client);
+  registerKernelPicker(context);
   const commands = createCommandContext(context, client);
   registerBuildCommands(commands);
   registerGenerateCommands(commands);
   registerVerifyCommands(commands);
   registerTraceCommands(commands);
+  registerGettingStarted(commands);
   registerTasks(context);
   context.subscriptions.push(
     vscode.commands.registerCommand('ebpf.restartServer', () => client?.restart()),
   );
-  await client.start();
+  const started = client.start();
+  registerWorkspaceDiagnostics(context, client, started);
+  await started;
 }
 
 export function deactivate(): Thenable<void> | undefined {

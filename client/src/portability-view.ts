@@ -1,5 +1,6 @@
 // The portability view: after a build, one row per CO-RE relocation of the object and one column per
-// target kernel, each cell what libbpf does there; clicking a row reveals its source line.
+// target kernel, each cell what libbpf does there; clicking a row reveals its source line. A window
+// reload restores the view, recomputed from the object.
 import * as vscode from 'vscode';
 import { revealSourceLine } from './reveal';
 import type { PortabilityMatrix } from '../../server/src/relocs/portability';
@@ -34,21 +35,46 @@ body.only-differs tr.plain{display:none}
 <table><thead><tr><th>source</th><th>access</th><th>kind</th>${head}<th>section, relo #</th></tr></thead><tbody>${rows}</tbody></table>
 <script nonce="${nonce}">
 const vscode = acquireVsCodeApi();
+vscode.setState({ object: ${JSON.stringify(object).replace(/</g, '\\u003c')} });
 document.getElementById('only').addEventListener('change', (e) => document.body.classList.toggle('only-differs', e.target.checked));
 document.querySelectorAll('tr[data-line]').forEach(r => r.addEventListener('click', () => vscode.postMessage({ file: r.dataset.file, line: Number(r.dataset.line) })));
 </script></body></html>`;
 }
 
+const VIEW_TYPE = 'ebpf.portability';
+
+function adopt(context: vscode.ExtensionContext, object: string, panel: vscode.WebviewPanel): vscode.WebviewPanel {
+  panels.set(object, panel);
+  panel.onDidDispose(() => panels.delete(object), null, context.subscriptions);
+  panel.webview.onDidReceiveMessage((m: { file: string; line: number }) => revealSourceLine(object, m.file, m.line), null, context.subscriptions);
+  return panel;
+}
+
+const nonce = () => Math.random().toString(36).slice(2) + Date.now().toString(36);
+
 /** Shows (or refreshes) the view of an object; `onlyIfOpen` refreshes an open view after a rebuild without opening one. */
 export function showPortability(context: vscode.ExtensionContext, object: string, matrix: PortabilityMatrix, onlyIfOpen = false): void {
   let panel = panels.get(object);
   if (!panel && onlyIfOpen) return;
-  if (!panel) {
-    panel = vscode.window.createWebviewPanel('ebpf.portability', `CO-RE: ${object.replace(/^.*\//, '')}`, vscode.ViewColumn.Beside, { enableScripts: true });
-    panels.set(object, panel);
-    panel.onDidDispose(() => panels.delete(object), null, context.subscriptions);
-    panel.webview.onDidReceiveMessage((m: { file: string; line: number }) => revealSourceLine(object, m.file, m.line), null, context.subscriptions);
-  }
-  panel.webview.html = renderPortabilityHtml(object, matrix, Math.random().toString(36).slice(2) + Date.now().toString(36));
+  panel ??= adopt(context, object, vscode.window.createWebviewPanel(VIEW_TYPE, `CO-RE: ${object.replace(/^.*\//, '')}`, vscode.ViewColumn.Beside, { enableScripts: true }));
+  panel.webview.html = renderPortabilityHtml(object, matrix, nonce());
   if (!onlyIfOpen) panel.reveal();
+}
+
+/** Brings portability views back after a window reload: `load` recomputes the matrix (or says why it cannot). */
+export function registerPortabilitySerializer(context: vscode.ExtensionContext, load: (object: string) => Promise<PortabilityMatrix | string>): void {
+  context.subscriptions.push(
+    vscode.window.registerWebviewPanelSerializer(VIEW_TYPE, {
+      async deserializeWebviewPanel(panel: vscode.WebviewPanel, state: { object?: string } | undefined) {
+        const object = state?.object;
+        if (!object) return panel.dispose();
+        panel.webview.options = { enableScripts: true };
+        adopt(context, object, panel);
+        const matrix = await load(object).catch((e: Error) => e.message);
+        panel.webview.html = typeof matrix === 'string'
+          ? `<!DOCTYPE html><html><body><h3>CO-RE relocations of ${escape(object)}</h3><p>${escape(matrix)}: build it again to see them.</p></body></html>`
+          : renderPortabilityHtml(object, matrix, nonce());
+      },
+    }),
+  );
 }

@@ -1,5 +1,9 @@
 // The verifier log view: one webview per object, one tab per program, the log with its source lines,
 // the error line highlighted and explained; clicking a `@ file:line` annotation reveals that line.
+// The verdicts are kept in the extension's storage, so a window reload restores the view.
+import { createHash } from 'node:crypto';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import * as vscode from 'vscode';
 import { revealSourceLine } from './reveal';
 import { ProgramVerdict } from '../../server/src/host/verify';
@@ -38,9 +42,10 @@ pre{font-family:var(--vscode-editor-font-family);font-size:var(--vscode-editor-f
 .err{background:var(--vscode-inputValidation-errorBackground);font-weight:bold}
 .ok{color:var(--vscode-testing-iconPassed)} .bad{color:var(--vscode-errorForeground)} .why{font-style:italic}
 </style></head><body>
-<h3>Verifier log: ${escape(object)}</h3><div>${tabs}</div>${bodies}
+<h3>Verifier log: ${escape(object)}</h3><div>${tabs}</div>${bodies || '<p>This log is no longer kept: run <b>eBPF: Load and Verify</b> again.</p>'}
 <script nonce="${nonce}">
 const vscode = acquireVsCodeApi();
+vscode.setState({ object: ${JSON.stringify(object).replace(/</g, '\\u003c')} });
 document.querySelectorAll('.tab').forEach(t => t.addEventListener('click', () => {
   document.querySelectorAll('.tab').forEach(x => x.classList.toggle('on', x === t));
   document.querySelectorAll('.prog').forEach(s => s.hidden = s.dataset.i !== t.dataset.i);
@@ -49,15 +54,53 @@ document.querySelectorAll('.src').forEach(s => s.addEventListener('click', () =>
 </script></body></html>`;
 }
 
-export function showVerifierLog(context: vscode.ExtensionContext, object: string, verdicts: ProgramVerdict[]): void {
-  let panel = panels.get(object);
-  if (!panel) {
-    panel = vscode.window.createWebviewPanel('ebpf.verifierLog', `Verifier: ${object.replace(/^.*\//, '')}`, vscode.ViewColumn.Beside, { enableScripts: true });
-    panels.set(object, panel);
-    panel.onDidDispose(() => panels.delete(object), null, context.subscriptions);
-    panel.webview.onDidReceiveMessage((m: { file: string; line: number }) => revealSourceLine(object, m.file, m.line), null, context.subscriptions);
-  }
+const VIEW_TYPE = 'ebpf.verifierLog';
+
+function savedVerdictsPath(context: vscode.ExtensionContext, object: string): string {
+  const dir = join((context.storageUri ?? context.globalStorageUri).fsPath, 'verifier');
+  mkdirSync(dir, { recursive: true });
+  return join(dir, `${createHash('sha256').update(object).digest('hex').slice(0, 16)}.json`);
+}
+
+function adopt(context: vscode.ExtensionContext, object: string, panel: vscode.WebviewPanel): vscode.WebviewPanel {
+  panels.set(object, panel);
+  panel.onDidDispose(() => panels.delete(object), null, context.subscriptions);
+  panel.webview.onDidReceiveMessage((m: { file: string; line: number }) => revealSourceLine(object, m.file, m.line), null, context.subscriptions);
+  return panel;
+}
+
+function render(panel: vscode.WebviewPanel, object: string, verdicts: ProgramVerdict[]): void {
   const nonce = Math.random().toString(36).slice(2) + Date.now().toString(36);
   panel.webview.html = renderVerifierHtml(object, verdicts, nonce);
+}
+
+export function showVerifierLog(context: vscode.ExtensionContext, object: string, verdicts: ProgramVerdict[]): void {
+  try {
+    writeFileSync(savedVerdictsPath(context, object), JSON.stringify({ object, verdicts }));
+  } catch {
+    // the view still shows; only a reload will not bring it back
+  }
+  const panel = panels.get(object) ?? adopt(context, object, vscode.window.createWebviewPanel(VIEW_TYPE, `Verifier: ${object.replace(/^.*\//, '')}`, vscode.ViewColumn.Beside, { enableScripts: true }));
+  render(panel, object, verdicts);
   panel.reveal();
+}
+
+/** Brings verifier log views back after a window reload, from the verdicts kept in storage. */
+export function registerVerifierLogSerializer(context: vscode.ExtensionContext): void {
+  context.subscriptions.push(
+    vscode.window.registerWebviewPanelSerializer(VIEW_TYPE, {
+      async deserializeWebviewPanel(panel: vscode.WebviewPanel, state: { object?: string } | undefined) {
+        const object = state?.object;
+        if (!object) return panel.dispose();
+        panel.webview.options = { enableScripts: true };
+        adopt(context, object, panel);
+        try {
+          const saved = JSON.parse(readFileSync(savedVerdictsPath(context, object), 'utf8')) as { verdicts: ProgramVerdict[] };
+          render(panel, object, saved.verdicts);
+        } catch {
+          render(panel, object, []);
+        }
+      },
+    }),
+  );
 }

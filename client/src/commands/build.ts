@@ -1,24 +1,21 @@
 // Build, Build all, the CO-RE portability check after a build (and on demand), and compile_commands.json:
 // the same host code as `ebpf-ls build` (argument arrays, no shell).
-import { writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import * as vscode from 'vscode';
-import { buildObject, clangArgs, objectIsStale, objectPath } from '../../../server/src/host/build';
-import { findTool } from '../../../server/src/host/tools';
+import { buildObject, clangArgs, findVmlinuxDir, objectIsStale, objectPath } from '../../../server/src/host/build';
+import { findTool, ToolError } from '../../../server/src/host/tools';
 import { OBJECT_RELOCATIONS_REQUEST, ObjectRelocationsParams, ObjectRelocationsResult } from '../../../server/src/lsp/protocol';
-import { readConfig } from '../config';
-import { showPortability } from '../portability-view';
-import { command, CommandContext, confirmOverwrite, signalOf, sourceFile } from './command-runner';
+import { ClientConfig, readConfig } from '../config';
+import { cachedVmlinuxDir, describedKernelFile, kernelRelease } from '../kernel-files';
+import { registerPortabilitySerializer, showPortability } from '../portability-view';
+import { command, CommandContext, confirmOverwrite, fileCommand, signalOf } from './command-runner';
+import { commandAction, notify, showLogAction, showProblemsAction } from './notify';
 
 export function registerBuildCommands(ctx: CommandContext): void {
   ctx.extension.subscriptions.push(
-    command('ebpf.build', 'Build', true, async (token, uri) => {
-      const file = sourceFile(uri);
-      if (file) await build(ctx, file, token);
-    }),
-    command('ebpf.showPortability', 'CO-RE portability', true, async (token, uri) => {
-      const file = sourceFile(uri);
-      if (!file) return;
+    fileCommand('ebpf.build', 'Build', async (file, token) => void (await build(ctx, file, token))),
+    fileCommand('ebpf.showPortability', 'CO-RE portability', async (file, token) => {
       const obj = await builtObject(ctx, file, token);
       if (obj) await checkRelocations(ctx, obj, new Map(), true);
     }),
@@ -28,6 +25,12 @@ export function registerBuildCommands(ctx: CommandContext): void {
     }),
     command('ebpf.generateCompileCommands', 'Generate compile_commands.json', true, generateCompileCommands),
   );
+  registerPortabilitySerializer(ctx.extension, async (object) => {
+    if (!existsSync(object)) return `${object} no longer exists`;
+    await ctx.client.start();
+    const res = await ctx.client.sendRequest<ObjectRelocationsResult>(OBJECT_RELOCATIONS_REQUEST, { object } satisfies ObjectRelocationsParams);
+    return res.matrix ?? res.error ?? 'no relocations were read';
+  });
 }
 
 /** Saves and builds the file: clang's messages in Problems, then the CO-RE check; the object, or undefined when it does not compile. */
@@ -35,7 +38,9 @@ export async function build(ctx: CommandContext, file: string, token: vscode.Can
   const cfg = readConfig();
   await vscode.workspace.textDocuments.find((d) => d.uri.fsPath === file)?.save();
   const root = vscode.workspace.getWorkspaceFolder(vscode.Uri.file(file))?.uri.fsPath;
-  const r = await buildObject(file, { clang: cfg.clangPath, outDir: cfg.outputDir && root ? join(root, cfg.outputDir) : undefined, extraFlags: cfg.buildFlags, includeDirs: cfg.includePaths, root, log: ctx.log, signal: signalOf(token) });
+  const fallback = await vmlinuxFallback(ctx, cfg, file, root, token);
+  const includeDirs = fallback ? [...cfg.includePaths, fallback] : cfg.includePaths;
+  const r = await buildObject(file, { clang: cfg.clangPath, outDir: cfg.outputDir && root ? join(root, cfg.outputDir) : undefined, extraFlags: cfg.buildFlags, includeDirs, root, log: ctx.log, signal: signalOf(token) });
   ctx.output.append(r.stderr);
   const byFile = new Map<string, vscode.Diagnostic[]>();
   for (const d of r.diagnostics) {
@@ -50,12 +55,55 @@ export async function build(ctx: CommandContext, file: string, token: vscode.Can
   ctx.problems.clear();
   for (const [f, ds] of byFile) ctx.problems.set(vscode.Uri.file(f), ds);
   if (!r.ok) {
-    vscode.window.showErrorMessage(`eBPF: build failed: ${r.diagnostics.filter((d) => d.severity === 'error').length} error(s), see Problems`);
+    const errors = r.diagnostics.filter((d) => d.severity === 'error');
+    const noVmlinux = errors.some((d) => VMLINUX_NOT_FOUND.test(d.message));
+    notify(
+      'error',
+      `eBPF: build of ${vscode.workspace.asRelativePath(file)} failed: ${errors.length} error(s)${noVmlinux ? ': there is no vmlinux.h' : ''}`,
+      noVmlinux ? commandAction('Generate vmlinux.h', 'ebpf.generateVmlinuxH', vscode.Uri.file(file)) : undefined,
+      showProblemsAction,
+      showLogAction(ctx.output),
+    );
     return undefined;
   }
   const failing = await checkRelocations(ctx, r.object, byFile);
   vscode.window.setStatusBarMessage(`eBPF: built ${relative(dirname(file), r.object)}${failing ? `; ${failing} CO-RE relocation(s) fail on some kernel, see Problems` : ''}`, 8000);
   return r.object;
+}
+
+/** clang's message for a missing vmlinux.h (`'vmlinux.h' file not found`). */
+export const VMLINUX_NOT_FOUND = /'vmlinux\.h' file not found/;
+const VMLINUX_INCLUDE = /^\s*#\s*include\s*[<"]vmlinux\.h[>"]/m;
+
+/** Whether the file includes vmlinux.h, itself or through a header of its own folder. */
+function includesVmlinux(file: string): boolean {
+  const text = readFileSync(file, 'utf8');
+  if (VMLINUX_INCLUDE.test(text)) return true;
+  for (const m of text.matchAll(/^\s*#\s*include\s*"([^"]+)"/gm)) {
+    const header = join(dirname(file), m[1]);
+    if (existsSync(header) && VMLINUX_INCLUDE.test(readFileSync(header, 'utf8'))) return true;
+  }
+  return false;
+}
+
+/**
+ * When the file includes vmlinux.h and the project has none (beside it, above it in the workspace, or in
+ * the include paths): the folder of one generated for the described kernel in the extension's storage,
+ * said in the output. Undefined when not needed, turned off, or when it cannot be generated (clang's
+ * error then says what is missing, with Generate vmlinux.h offered).
+ */
+async function vmlinuxFallback(ctx: CommandContext, cfg: ClientConfig, file: string, root: string | undefined, token: vscode.CancellationToken): Promise<string | undefined> {
+  if (!cfg.vmlinuxFallback || findVmlinuxDir(file, root) || cfg.includePaths.some((d) => existsSync(join(d, 'vmlinux.h'))) || !includesVmlinux(file)) return undefined;
+  try {
+    const kernel = describedKernelFile(ctx.extension, cfg.kernelBtf);
+    const { dir, generated } = await cachedVmlinuxDir(ctx.extension, kernel, { bpftool: cfg.bpftoolPath, log: ctx.log, signal: signalOf(token) });
+    ctx.output.appendLine(`No vmlinux.h in the project: building with one ${generated ? 'generated' : 'generated earlier'} for the described kernel, ${kernelRelease(kernel)}, in ${dir} (Generate vmlinux.h puts one in the project).`);
+    return dir;
+  } catch (e) {
+    if (!(e instanceof ToolError)) throw e;
+    ctx.output.appendLine(`No vmlinux.h in the project, and none could be generated for the build: ${e.message}`);
+    return undefined;
+  }
 }
 
 /** The file's object, built first when missing or older than its sources. */

@@ -3,27 +3,28 @@
 import * as vscode from 'vscode';
 import { ProgramVerdict, verifyObject } from '../../../server/src/host/verify';
 import { readConfig } from '../config';
-import { showVerifierLog } from '../verifier-view';
+import { registerVerifierLogSerializer, showVerifierLog } from '../verifier-view';
 import { builtObject } from './build';
-import { command, CommandContext, signalOf, sourceFile } from './command-runner';
+import { CommandContext, fileCommand, signalOf } from './command-runner';
+import { notify, showProblemsAction } from './notify';
 
 export function registerVerifyCommands(ctx: CommandContext): void {
   ctx.extension.subscriptions.push(
-    command('ebpf.loadAndVerify', 'Load and verify', true, async (token, uri) => {
-      const file = sourceFile(uri);
-      if (!file) return;
+    fileCommand('ebpf.loadAndVerify', 'Load and verify', async (file, token) => {
       const obj = await builtObject(ctx, file, token);
       if (!obj) return;
       const cfg = readConfig();
       const verdicts = await verifyObject(obj, { logLevel: cfg.verifyLogLevel, sudo: cfg.verifySudo, log: ctx.log, signal: signalOf(token) });
-      reportVerdicts(ctx, file, verdicts);
-      showVerifierLog(ctx.extension, obj, verdicts);
+      const reveal = () => showVerifierLog(ctx.extension, obj, verdicts);
+      reportVerdicts(ctx, file, verdicts, reveal);
+      reveal();
     }),
   );
+  registerVerifierLogSerializer(ctx.extension);
 }
 
 /** Rejections become diagnostics on the source lines the verifier named. */
-function reportVerdicts(ctx: CommandContext, file: string, verdicts: ProgramVerdict[]): void {
+function reportVerdicts(ctx: CommandContext, file: string, verdicts: ProgramVerdict[], reveal: () => void): void {
   const diags: vscode.Diagnostic[] = [];
   for (const v of verdicts) {
     if (v.accepted || !v.error?.line) continue;
@@ -33,8 +34,9 @@ function reportVerdicts(ctx: CommandContext, file: string, verdicts: ProgramVerd
     diags.push(d);
   }
   ctx.problems.set(vscode.Uri.file(file), diags);
-  const rejected = verdicts.filter((v) => !v.accepted).length;
-  const msg = `eBPF: ${verdicts.length - rejected} of ${verdicts.length} program(s) accepted by the kernel verifier`;
-  if (rejected) vscode.window.showWarningMessage(msg);
-  else vscode.window.showInformationMessage(msg);
+  const rejected = verdicts.filter((v) => !v.accepted);
+  const msg = `eBPF: ${verdicts.length - rejected.length} of ${verdicts.length} program(s) of ${vscode.workspace.asRelativePath(file)} accepted by the kernel verifier${rejected.length ? `; rejected: ${rejected.map((v) => v.name).join(', ')}` : ''}`;
+  const log = { title: 'Show verifier log', run: reveal };
+  if (rejected.length) notify('warning', msg, log, diags.length ? showProblemsAction : undefined);
+  else notify('info', msg, log);
 }
