@@ -3,10 +3,11 @@
 // gets a free port, a fresh profile under a temporary folder and its own process group, and is stopped
 // with the whole group, so no editor, extension host or language server outlives a test.
 import { ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { format } from 'node:util';
 import { BrowserContext, chromium, Page } from 'playwright-core';
 import { repoRoot } from '../support/kernels';
 
@@ -53,6 +54,9 @@ export interface StartOptions {
   vsix?: string;
   password?: string;
   settings?: Record<string, unknown>;
+  /** The profile folders to use instead of fresh ones in the server's folder (the test-electron launcher's). */
+  userDataDir?: string;
+  extensionsDir?: string;
 }
 
 function editorEnv(state: string): NodeJS.ProcessEnv {
@@ -69,8 +73,9 @@ function editorEnv(state: string): NodeJS.ProcessEnv {
 
 export async function startEditor(opts: StartOptions = {}): Promise<EditorServer> {
   const state = mkdtempSync(join(tmpdir(), 'ebpf-e2e-'));
-  mkdirSync(join(state, 'user-data/User'), { recursive: true });
-  writeFileSync(join(state, 'user-data/User/settings.json'), JSON.stringify({
+  const userData = opts.userDataDir ?? join(state, 'user-data');
+  mkdirSync(join(userData, 'User'), { recursive: true });
+  writeFileSync(join(userData, 'User/settings.json'), JSON.stringify({
     'workbench.startupEditor': 'none', 'security.workspace.trust.enabled': !!opts.trust, 'security.workspace.trust.startupPrompt': 'never',
     'extensions.autoCheckUpdates': false, 'extensions.autoUpdate': false, 'telemetry.telemetryLevel': 'off', 'update.mode': 'none',
     'workbench.tips.enabled': false, 'chat.disableAIFeatures': true, 'git.enabled': false, 'workbench.enableExperiments': false,
@@ -78,7 +83,7 @@ export async function startEditor(opts: StartOptions = {}): Promise<EditorServer
     ...opts.settings,
   }, null, 2));
   const env = editorEnv(state);
-  const common = ['--user-data-dir', join(state, 'user-data'), '--extensions-dir', join(state, 'exts')];
+  const common = ['--user-data-dir', userData, '--extensions-dir', opts.extensionsDir ?? join(state, 'exts')];
   if (opts.vsix) execFileSync(CODE_SERVER, [...common, '--install-extension', opts.vsix], { env, stdio: 'ignore', timeout: 120_000 });
   const port = await freePort();
   const args = [
@@ -96,6 +101,7 @@ export async function startEditor(opts: StartOptions = {}): Promise<EditorServer
       // already gone
     }
     await reap(state);
+    if (!userData.startsWith(state)) await reap(userData);
     rmSync(state, { recursive: true, force: true });
   };
   for (let i = 0; i < 150; i++) {
@@ -163,4 +169,61 @@ export async function withBrowser<T>(fn: (page: Page, ctx: BrowserContext) => Pr
 export function screenshotPath(name: string): string {
   mkdirSync(ARTIFACTS, { recursive: true });
   return join(ARTIFACTS, `${name}.png`);
+}
+
+/** examples/ copied to a temporary workspace, with a file for completion (and vmlinux.h generated, unless told not to). */
+export function prepareWorkspace(opts: { vmlinux?: boolean } = {}): string {
+  const ws = mkdtempSync(join(tmpdir(), 'ebpf-e2e-ws-'));
+  cpSync(join(repoRoot, 'examples'), ws, { recursive: true });
+  if (opts.vmlinux !== false) execFileSync(process.execPath, [join(repoRoot, 'dist/ebpf-ls.js'), 'vmlinux-h', '--out', join(ws, 'vmlinux.h')]);
+  writeFileSync(join(ws, 'completion.bpf.c'), '#include "vmlinux.h"\n#include <bpf/bpf_core_read.h>\n\nint probe(struct task_struct *t)\n{\n\treturn BPF_CORE_READ(t, );\n}\n');
+  return ws;
+}
+
+/** The page's payload that loads extensions from folders (this repository's dist/), as F5 in VS Code does, and runs a test suite. */
+export function devPayload(server: EditorServer, devPaths: readonly string[] = [repoRoot], tests?: string): string {
+  const authority = new URL(server.url).host;
+  const remote = (p: string) => `vscode-remote://${authority}${p}`;
+  const payload = [...devPaths.map((p) => ['extensionDevelopmentPath', remote(p)]), ...(tests ? [['extensionTestsPath', remote(tests)]] : [])];
+  return `&payload=${encodeURIComponent(JSON.stringify(payload))}`;
+}
+
+export async function openWorkbench(page: Page, server: EditorServer, ws: string, query = ''): Promise<void> {
+  // A loaded machine can take a while to serve the workbench: wait for the DOM, then for the workbench itself.
+  await page.goto(`${server.url}/?folder=${encodeURIComponent(ws)}${query}`, { waitUntil: 'domcontentloaded', timeout: 120_000 });
+  await page.waitForSelector('.monaco-workbench', { timeout: 120_000 });
+}
+
+export interface SuiteRun {
+  /** The code the extension-host suite exited with; -1 when it did not finish in time. */
+  code: number;
+  /** What the extension host logged (the suite's reporter among it). */
+  lines: string[];
+}
+
+/**
+ * Runs an extension-host test suite (a module exporting `run()`) in the workbench of `server`, as
+ * `--extensionTestsPath` does in desktop VS Code: the smoke-test driver reports the suite's exit code.
+ */
+export async function runExtensionSuite(server: EditorServer, ws: string, tests: string, opts: { devPaths?: readonly string[]; timeoutMs?: number; screenshot?: string; onLine?: (line: string) => void } = {}): Promise<SuiteRun> {
+  const lines: string[] = [];
+  const code = await withBrowser(async (page) => {
+    page.on('console', async (m) => {
+      const args = await Promise.all(m.args().map((a) => a.jsonValue().catch(() => '?')));
+      if (typeof args[0] === 'string' && /^%c\s*(INFO|WARN|ERR)/.test(args[0])) {
+        const line = format(...args.slice(2));
+        lines.push(line);
+        opts.onLine?.(line);
+      }
+    });
+    const exited = new Promise<number>((resolve) => void page.exposeFunction('codeAutomationExit', (c: number) => resolve(c)));
+    await openWorkbench(page, server, ws, devPayload(server, opts.devPaths, tests));
+    let timer: NodeJS.Timeout | undefined;
+    const c = await Promise.race([exited, new Promise<number>((r) => (timer = setTimeout(() => r(-1), opts.timeoutMs ?? 300_000)))]);
+    clearTimeout(timer);
+    await page.waitForTimeout(500); // the console's last messages are still being read
+    if (opts.screenshot) await page.screenshot({ path: screenshotPath(opts.screenshot) });
+    return c;
+  });
+  return { code, lines };
 }
