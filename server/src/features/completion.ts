@@ -9,6 +9,7 @@ import { SectionFamily, TargetKind, familyOf, targetNames } from '../sections/fa
 import { SECTION_DEFS, SecDef } from '../sections/libbpf-sections';
 import { matchSection } from '../sections/match';
 import { TypeKeyword, cursorContext } from './cursor';
+import { HelperDoc } from './helper-docs';
 import { bpfFlags, enumValues } from './kernel-support';
 import { argumentList, programArguments } from './program-arguments';
 import { ParsedFile, ServiceContext, describedEnv, scopeAt } from './service-context';
@@ -79,16 +80,17 @@ function memberCompletion(type: ExprType, env: TypeEnv, at: Replaced): Completio
   })));
 }
 
-function typeNameCompletion(ctx: ServiceContext, file: ParsedFile, keyword: TypeKeyword): CompletionList {
-  const btf = ctx.kernels.described.btf;
+const kernelTypeItems = new WeakMap<Btf, Map<TypeKeyword, CompletionItem[]>>();
+
+/** The kernel's struct, union or enum names as items, built once per kernel: the list is long and asked often. */
+function kernelTypeNames(btf: Btf, keyword: TypeKeyword): CompletionItem[] {
+  let perKernel = kernelTypeItems.get(btf);
+  if (!perKernel) kernelTypeItems.set(btf, (perKernel = new Map()));
+  let items = perKernel.get(keyword);
+  if (items) return items;
   const kinds = keyword === 'struct' ? [Kind.Struct] : keyword === 'union' ? [Kind.Union] : [Kind.Enum, Kind.Enum64];
   const seen = new Set<string>();
-  const items: CompletionItem[] = [];
-  for (const s of describedEnv(ctx, file).structs.values()) {
-    if (s.kind !== keyword || seen.has(s.name)) continue;
-    seen.add(s.name);
-    items.push({ label: s.name, kind: CompletionItemKind.Struct, detail: 'this project' });
-  }
+  items = [];
   for (const kind of kinds) {
     for (const n of btf.namesOfKind(kind)) {
       if (seen.has(n.name)) continue;
@@ -96,7 +98,20 @@ function typeNameCompletion(ctx: ServiceContext, file: ParsedFile, keyword: Type
       items.push({ label: n.name, kind: keyword === 'enum' ? CompletionItemKind.Enum : CompletionItemKind.Struct, data: { btfId: n.id } });
     }
   }
-  return list(items);
+  perKernel.set(keyword, items);
+  return items;
+}
+
+/** Type names after `struct `, `union ` or `enum `: the project's own first, then the kernel's it does not shadow. */
+function typeNameCompletion(ctx: ServiceContext, file: ParsedFile, keyword: TypeKeyword): CompletionList {
+  const kernel = kernelTypeNames(ctx.kernels.described.btf, keyword);
+  const own = new Map<string, CompletionItem>();
+  for (const s of describedEnv(ctx, file).structs.values()) {
+    if (s.kind === keyword && !own.has(s.name)) own.set(s.name, { label: s.name, kind: CompletionItemKind.Struct, detail: 'this project' });
+  }
+  if (own.size === 0) return list(kernel);
+  const shadowed = kernel.filter((i) => !own.has(i.label));
+  return list([...own.values(), ...shadowed]);
 }
 
 /** Sections people write most, first when nothing is typed yet: the rest follow in libbpf's order. */
@@ -144,8 +159,95 @@ function sectionCompletion(ctx: ServiceContext, file: ParsedFile, offset: number
   // `cgroup_skb/in`, `tc/eg`: a section whose name has a slash in it, not a family and a target.
   if (!m) return sectionNameCompletion(replaced(file, offset - typed.replace(/^\?/, '').length, offset), close);
   const at = replaced(file, offset - (typed.length - slash - 1), offset);
-  const names = cachedTargets(familyOf(m.def.sec), ctx);
-  return list(names.map((name) => ({ label: name, kind: CompletionItemKind.Function, textEdit: TextEdit.replace(at.range, name + close) })));
+  const { names, complete } = narrowed(cachedTargets(familyOf(m.def.sec), ctx), at.typed);
+  return CompletionList.create(names.map((name) => ({ label: name, kind: CompletionItemKind.Function, textEdit: TextEdit.replace(at.range, name + close) })), !complete);
+}
+
+/** Past this many targets (kernel functions: about 50,000), the list is narrowed to what was typed and asked again as typing goes on. */
+const MAX_TARGETS = 1000;
+
+/** A long target list, searchable: lower-cased names in order, and all of them in one string for substring search. */
+interface TargetIndex {
+  names: string[];
+  lower: string[];
+  joined: string;
+  /** Where each name starts in `joined`. */
+  starts: number[];
+}
+
+const targetIndexes = new WeakMap<readonly string[], TargetIndex>();
+
+function targetIndex(all: readonly string[]): TargetIndex {
+  let index = targetIndexes.get(all);
+  if (index) return index;
+  const order = all.map((name, i) => ({ name, lower: name.toLowerCase(), i })).sort((x, y) => (x.lower < y.lower ? -1 : x.lower > y.lower ? 1 : x.i - y.i));
+  const starts: number[] = [];
+  let at = 0;
+  for (const o of order) {
+    starts.push(at);
+    at += o.lower.length + 1;
+  }
+  index = { names: order.map((o) => o.name), lower: order.map((o) => o.lower), joined: order.map((o) => o.lower).join('\n'), starts };
+  targetIndexes.set(all, index);
+  return index;
+}
+
+/** The first index whose lower-cased name is not below `key`. */
+function lowerBound(lower: string[], key: string): number {
+  let lo = 0;
+  let hi = lower.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (lower[mid] < key) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** The name a position of `joined` falls in. */
+function nameAt(starts: number[], pos: number): number {
+  let lo = 0;
+  let hi = starts.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (starts[mid] <= pos) lo = mid;
+    else hi = mid - 1;
+  }
+  return lo;
+}
+
+/**
+ * The targets worth sending: all of a short list; of a long one, those matching what was typed (as a
+ * prefix, inside, or its characters in order from the first), in that order, at most MAX_TARGETS, and
+ * whether that is all of them (else the list is incomplete and the editor asks again as typing goes on).
+ * Prefixes are a range of the sorted names, substrings one search of the joined names.
+ */
+function narrowed(all: readonly string[], typed: string): { names: readonly string[]; complete: boolean } {
+  if (all.length <= MAX_TARGETS) return { names: all, complete: true };
+  const t = typed.toLowerCase();
+  const { names, lower, joined, starts } = targetIndex(all);
+  const out: number[] = [];
+  const taken = new Set<number>();
+  const add = (i: number) => !taken.has(i) && (taken.add(i), out.push(i));
+  // Nothing typed yet: names from `a` on first, internal `__x` ones after.
+  const from = lowerBound(lower, t || 'a');
+  for (let i = from; i < lower.length && lower[i].startsWith(t) && out.length <= MAX_TARGETS; i++) add(i);
+  if (!t) for (let i = 0; i < from && out.length <= MAX_TARGETS; i++) add(i);
+  if (t && out.length <= MAX_TARGETS) {
+    for (let pos = joined.indexOf(t); pos >= 0 && out.length <= MAX_TARGETS; pos = joined.indexOf(t, pos + 1)) add(nameAt(starts, pos));
+  }
+  if (t.length > 1 && out.length <= MAX_TARGETS) {
+    // Scattered matches start where the name starts, as an editor's fuzzy filter ranks them.
+    for (let i = lowerBound(lower, t[0]); i < lower.length && lower[i][0] === t[0] && out.length <= MAX_TARGETS; i++) if (inOrder(t, lower[i])) add(i);
+  }
+  return { names: out.slice(0, MAX_TARGETS).map((i) => names[i]), complete: out.length <= MAX_TARGETS };
+}
+
+/** Whether the characters of `typed` occur in `name` in order. */
+function inOrder(typed: string, name: string): boolean {
+  let i = 0;
+  for (let j = 0; i < typed.length && j < name.length; j++) if (name[j] === typed[i]) i++;
+  return i === typed.length;
 }
 
 /** Section names, ranked by what was typed: prefix matches first, then names containing it, then the rest. */
@@ -179,11 +281,18 @@ function cachedTargets(family: SectionFamily, ctx: ServiceContext): string[] {
   return names;
 }
 
+const helperItems = new WeakMap<Map<string, HelperDoc>, CompletionItem[]>();
+
 function helperCompletion(ctx: ServiceContext): CompletionList {
-  return list([...ctx.helpers.values()].map((h): CompletionItem => ({
-    label: h.name,
-    kind: CompletionItemKind.Function,
-    detail: h.signature,
-    documentation: { kind: MarkupKind.Markdown, value: h.doc },
-  })));
+  let items = helperItems.get(ctx.helpers);
+  if (!items) {
+    items = [...ctx.helpers.values()].map((h): CompletionItem => ({
+      label: h.name,
+      kind: CompletionItemKind.Function,
+      detail: h.signature,
+      documentation: { kind: MarkupKind.Markdown, value: h.doc },
+    }));
+    helperItems.set(ctx.helpers, items);
+  }
+  return list(items);
 }

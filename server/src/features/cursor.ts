@@ -51,7 +51,9 @@ export function cursorContext(file: ParsedFile, offset: number, scope: Scope, co
   if (!word) return out;
   out.word = word;
   const before = text.slice(Math.max(0, word.start - 64), word.start);
-  const keyword = /\b(struct|union|enum)\s+$/.exec(before);
+  // `struct `, `union `, `enum ` right before the word: read from the end, not searched for in the whole window.
+  const trimmed = before.trimEnd();
+  const keyword = trimmed.length < before.length ? /(?:^|\W)(struct|union|enum)$/.exec(trimmed.slice(-7)) : null;
   if (keyword) out.typeKeyword = keyword[1] as TypeKeyword;
   const access = /(->|\.)\s*$/.exec(before);
   const owner = access ? expressionType(chainBefore(text, word.start - access[0].length), scope) : undefined;

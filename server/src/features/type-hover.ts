@@ -120,8 +120,8 @@ interface Enumerator {
 }
 
 interface EnumeratorTables {
-  /** The anonymous enums (where constants such as TASK_COMM_LEN live), by id. */
-  anonymous: number[];
+  /** The enumerators of anonymous enums (where constants such as TASK_COMM_LEN live). */
+  anonymous: Map<string, Enumerator>;
   /** Every enumerator of a named enum (the first enum declaring it wins), built on first need. */
   named?: Map<string, Enumerator>;
 }
@@ -131,10 +131,11 @@ const enumeratorTables = new WeakMap<Btf, EnumeratorTables>();
 function tables(btf: Btf): EnumeratorTables {
   let t = enumeratorTables.get(btf);
   if (!t) {
-    const anonymous: number[] = [];
+    const anonymous = new Map<string, Enumerator>();
     for (let id = 1; id < btf.typeCount; id++) {
       const kind = btf.kind(id);
-      if ((kind === Kind.Enum || kind === Kind.Enum64) && btf.nameOff(id) === 0) anonymous.push(id);
+      if ((kind !== Kind.Enum && kind !== Kind.Enum64) || btf.nameOff(id) !== 0) continue;
+      for (const v of (btf.type(id) as EnumType).values) if (!anonymous.has(v.name)) anonymous.set(v.name, { enumId: id, value: v.value });
     }
     enumeratorTables.set(btf, (t = { anonymous }));
   }
@@ -183,17 +184,15 @@ function inEnum(btf: Btf, id: number | undefined, name: string): Enumerator | un
  * enumerators (tens of milliseconds to build, once per kernel) last.
  */
 export function findEnumerator(btf: Btf, name: string, everyEnum = true): Enumerator | undefined {
+  const t = tables(btf);
+  if (t.named) return t.named.get(name) ?? t.anonymous.get(name);
   const parts = name.replace(/^_+/, '').split('_');
   for (let j = parts.length - 1; j >= 1 && j >= parts.length - 6; j--) {
     const guess = parts.slice(0, j).join('_').toLowerCase();
     const e = inEnum(btf, findType(btf, 'enum', guess), name);
     if (e) return e;
   }
-  for (const id of tables(btf).anonymous) {
-    const e = inEnum(btf, id, name);
-    if (e) return e;
-  }
-  return everyEnum ? namedEnumerators(btf).get(name) : undefined;
+  return t.anonymous.get(name) ?? (everyEnum ? namedEnumerators(btf).get(name) : undefined);
 }
 
 /**
