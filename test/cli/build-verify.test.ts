@@ -6,9 +6,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { cliSkip } from '../support/cli';
-import { haveTool, repoRoot } from '../support/kernels';
+import { haveTool, repoRoot, sharedSkip, sharedXz } from '../support/kernels';
 
 const fixtures = join(repoRoot, 'test/fixtures/verify');
+const verifierFixtures = join(repoRoot, 'test/fixtures/verifier');
 const work = mkdtempSync(join(tmpdir(), 'ebpf-verify-'));
 chmodSync(work, 0o755);
 const cacheEnv = join(work, 'cache');
@@ -24,9 +25,21 @@ function ourLoadedPrograms(): string[] {
   return out.split('\n').filter((l) => /name ebpf_vscode_/.test(l));
 }
 
+interface JsonVerdict {
+  name: string;
+  accepted: boolean;
+  mode: string;
+  processedInsns: number | null;
+  truncated: boolean;
+  error: { message: string; informative: string | null; insn: number | null; file: string | null; line: number | null; explanation: string | null; reason: string | null; suggestion: string | null } | null;
+  lines: { file: string; line: number; visits: number }[];
+  hottest: { file: string; line: number; visits: number } | null;
+  causalChain: { insn: number | null; file: string | null; line: number | null; text: string }[];
+}
+
 function cli(args: string[]) {
   return spawnSync(process.execPath, [join(repoRoot, 'dist/ebpf-ls.js'), ...args], {
-    encoding: 'utf8', cwd: work, env: { ...process.env, XDG_CACHE_HOME: cacheEnv }, timeout: 180_000,
+    encoding: 'utf8', cwd: work, env: { ...process.env, XDG_CACHE_HOME: cacheEnv }, timeout: 300_000, maxBuffer: 1 << 30,
   });
 }
 
@@ -161,5 +174,147 @@ describe('build, skeleton and verify', { skip: toolSkip }, () => {
     const verdicts = JSON.parse(r.stdout) as { accepted: boolean; error: { message: string } | null }[];
     assert.ok(verdicts.length > 0 && verdicts.every((v) => !v.accepted));
     assert.match(verdicts[0].error!.message, /needs root or CAP_BPF/);
+  });
+  test('verify: every common rejection, at log levels 1 and 2: error line, causal chain, hottest line, explanation', { skip: bpfSkip }, () => {
+    const rej = join(work, 'rejections.bpf.c');
+    const gpl = join(work, 'gpl.bpf.c');
+    copyFileSync(join(verifierFixtures, 'rejections.bpf.c'), rej);
+    copyFileSync(join(verifierFixtures, 'gpl.bpf.c'), gpl);
+    const line = (file: string, marker: string) => readFileSync(file, 'utf8').split('\n').findIndex((l) => l.includes(marker)) + 1;
+    const L = (m: string) => line(rej, m);
+    for (const level of ['1', '2']) {
+      const verdicts = new Map<string, JsonVerdict>();
+      for (const src of [rej, gpl]) {
+        const r = cli(['verify', src, '--format', 'json', '--log-level', level]);
+        assert.equal(r.status, 1, r.stderr);
+        for (const v of JSON.parse(r.stdout) as JsonVerdict[]) verdicts.set(v.name, v);
+      }
+      const expect = (name: string, error: number, chain: number[], explanation: RegExp, message: RegExp) => {
+        const v = verdicts.get(name)!;
+        const where = `${name} at level ${level}`;
+        assert.equal(v.accepted, false, where);
+        assert.match(v.error!.message, message, where);
+        assert.equal(v.error!.line, error, where);
+        assert.match(v.error!.explanation!, explanation, where);
+        assert.deepEqual(v.causalChain.map((c) => c.line), [error, ...chain], where);
+        for (const k of ['accepted', 'processedInsns', 'truncated', 'error', 'lines', 'causalChain'] as const) assert.ok(k in v, `${where}: ${k}`);
+        for (const k of ['message', 'insn', 'file', 'line', 'explanation', 'reason', 'suggestion'] as const) assert.ok(k in v.error!, `${where}: error.${k}`);
+      };
+      expect('ebpf_vscode_null', L('ERROR_NULL'), [L('CHAIN_NULL_LOOKUP')], /may be NULL/, /^R0 invalid mem access 'map_value_or_null'$/);
+      expect('ebpf_vscode_scalar', L('ERROR_SCALAR'), [L('CHAIN_SCALAR_SOURCE')], /plain number/, /^R1 invalid mem access 'scalar'$/);
+      expect('ebpf_vscode_packet', L('ERROR_PACKET'), [L('CHAIN_PACKET_CHECK'), L('CHAIN_PACKET_DATA')], /data_end/, /outside of the packet/);
+      expect('ebpf_vscode_mapval', L('ERROR_MAPVAL'), ['ERROR_MAPVAL', 'ERROR_MAPVAL', 'CHAIN_MAPVAL_BOUND', 'CHAIN_MAPVAL_INDEX', 'CHAIN_MAPVAL_NULL_CHECK', 'CHAIN_MAPVAL_LOOKUP'].map(L), /value_size is how big/, /^R0 max value is outside of the allowed memory range$/);
+      assert.equal(verdicts.get('ebpf_vscode_mapval')!.error!.informative, 'invalid access to map value, value_size=64 off=120 size=8');
+      expect('ebpf_vscode_uninit', L('ERROR_UNINIT'), [], /read before anything was written/, /^R7 !read_ok$/);
+      expect('ebpf_vscode_helper', L('ERROR_HELPER'), [], /not available to this program type/, /^program of this type cannot use helper bpf_xdp_adjust_head#44$/);
+      expect('ebpf_vscode_gpl', line(gpl, 'ERROR_GPL'), [], /GPL-compatible license/, /^cannot call GPL-restricted function from non-GPL compatible program$/);
+      expect('ebpf_vscode_loop', L('ERROR_LOOP'), [], /8192 branches/, /^The sequence of 8193 jumps is too complex\.$/);
+      assert.equal(verdicts.get('ebpf_vscode_loop')!.hottest!.line, L('HOT_LOOP'));
+      const large = verdicts.get('ebpf_vscode_large')!;
+      assert.match(large.error!.message, /^BPF program is too large\. Processed 1000001 insn$/);
+      assert.ok([L('HOT_LARGE'), L('ERROR_LARGE')].includes(large.error!.line!), `large: line ${large.error!.line}`);
+      assert.match(large.error!.explanation!, /a million instructions/);
+      assert.equal(large.hottest!.line, L('HOT_LARGE'));
+      // At level 2 its log is larger than the largest buffer: the kernel keeps the end, which holds the error.
+      assert.equal(large.truncated, level === '2');
+      // Rejected programs beside it do not hide an accepted one.
+      assert.equal(verdicts.get('ebpf_vscode_fine')!.accepted, true);
+      assert.deepEqual(ourLoadedPrograms(), []);
+    }
+  });
+
+  test('verify: a tail-call object verifies whole (prog-array slots filled), every program accepted', { skip: bpfSkip }, () => {
+    const src = join(work, 'tailcall.bpf.c');
+    copyFileSync(join(fixtures, 'tailcall.bpf.c'), src);
+    const r = cli(['verify', src, '--format', 'json']);
+    assert.equal(r.status, 0, r.stdout + r.stderr);
+    const verdicts = JSON.parse(r.stdout) as JsonVerdict[];
+    assert.deepEqual(verdicts.map((v) => [v.name, v.accepted, v.mode]).sort(), [['ebpf_vscode_tc_main', true, 'object'], ['ebpf_vscode_tc_tcp', true, 'object'], ['ebpf_vscode_tc_udp', true, 'object']]);
+    assert.deepEqual(ourLoadedPrograms(), []);
+  });
+
+  test('verify: in a tail-call object with one rejected program, that one is rejected with its reason, the others accepted', { skip: bpfSkip }, () => {
+    const src = join(work, 'tailcall-bad.bpf.c');
+    copyFileSync(join(fixtures, 'tailcall.bpf.c'), src);
+    assert.equal(cli(['build', src, '--', '-DEBPF_VSCODE_REJECT_ONE']).status, 0);
+    const r = cli(['verify', src.replace(/\.c$/, '.o'), '--format', 'json']);
+    assert.equal(r.status, 1);
+    const byName = new Map((JSON.parse(r.stdout) as JsonVerdict[]).map((v) => [v.name, v]));
+    const bad = byName.get('ebpf_vscode_tc_udp')!;
+    assert.equal(bad.accepted, false);
+    assert.match(bad.error!.message, /invalid mem access 'map_value_or_null'/);
+    assert.equal(bad.error!.line, readFileSync(src, 'utf8').split('\n').findIndex((l) => l.includes('TAILCALL_REJECTED_LINE')) + 1);
+    for (const n of ['ebpf_vscode_tc_main', 'ebpf_vscode_tc_tcp']) assert.equal(byName.get(n)!.accepted, true, n);
+    assert.deepEqual(ourLoadedPrograms(), []);
+  });
+
+  test("verify: libbpf's own reason when it stops before the verifier (misspelled section, missing BTF target)", { skip: bpfSkip }, () => {
+    const src = join(work, 'misspelled.bpf.c');
+    copyFileSync(join(fixtures, 'misspelled.bpf.c'), src);
+    const r = cli(['verify', src, '--format', 'json']);
+    assert.equal(r.status, 1);
+    const byName = new Map((JSON.parse(r.stdout) as JsonVerdict[]).map((v) => [v.name, v]));
+    assert.equal(byName.get('ebpf_vscode_misspelled')!.error!.message, "missing BPF prog type, check ELF section name 'kprobee/do_unlinkat'");
+    assert.match(byName.get('ebpf_vscode_no_target')!.error!.message, /^failed to find kernel BTF type ID of 'sched_swich'/);
+    assert.equal(byName.get('ebpf_vscode_spelled')!.accepted, true);
+    const text = cli(['verify', src]);
+    assert.match(text.stdout, /ebpf_vscode_misspelled \(kprobee\/do_unlinkat\): REJECTED: missing BPF prog type, check ELF section name 'kprobee\/do_unlinkat'/);
+    assert.deepEqual(ourLoadedPrograms(), []);
+  });
+
+  test('compressed --btf: verify relocates for it (and says the running kernel verifies), vmlinux-h reads it', { skip: toolSkip ?? sharedSkip }, () => {
+    const xz = sharedXz('6.12.117+deb12-amd64');
+    if (!bpfSkip) {
+      const r = cli(['verify', obj, '--btf', xz, '--format', 'json']);
+      assert.equal(r.status, 1, r.stderr);
+      assert.match(r.stderr, /CO-RE relocations are resolved for that kernel, but the running kernel \(Linux [^)]+\) loads and verifies the programs/);
+      const verdicts = JSON.parse(r.stdout) as (JsonVerdict & { relocatedFor: string; verifiedBy: string })[];
+      const tp = verdicts.find((v) => v.name === 'ebpf_vscode_tp')!;
+      assert.equal(tp.accepted, true);
+      assert.equal(tp.relocatedFor, xz);
+      assert.match(tp.verifiedBy, /^running kernel/);
+      assert.deepEqual(ourLoadedPrograms(), []);
+    }
+    const out = join(work, 'vmlinux-612.h');
+    const r = cli(['vmlinux-h', '--btf', xz, '--out', out]);
+    assert.equal(r.status, 0, r.stderr);
+    const text = readFileSync(out, 'utf8');
+    assert.match(text.split('\n')[0], new RegExp(`Generated by eBPF for VS Code from ${xz.replace(/[.+]/g, '\\$&')} with bpftool`));
+    assert.match(text, /struct task_struct \{/);
+  });
+});
+
+describe('verifier-log: any log, read', { skip: cliSkip }, () => {
+  const run = (args: string[]) => spawnSync(process.execPath, [join(repoRoot, 'dist/ebpf-ls.js'), 'verifier-log', ...args], { encoding: 'utf8' });
+
+  test('JSON: the fields the issue names, the informative line, the chain nearest first', () => {
+    const r = run([join(verifierFixtures, 'mapval.level2.log'), '--format', 'json']);
+    assert.equal(r.status, 1, r.stderr);
+    const s = JSON.parse(r.stdout);
+    assert.deepEqual(Object.keys(s).slice(0, 6), ['accepted', 'processedInsns', 'truncated', 'error', 'lines', 'hottest']);
+    assert.deepEqual([s.accepted, s.processedInsns, s.truncated], [false, 13, false]);
+    assert.deepEqual([s.error.message, s.error.insn, s.error.file, s.error.line, s.error.reason, s.error.suggestion], ['R0 max value is outside of the allowed memory range', 13, 'rejections.bpf.c', 63, null, null]);
+    assert.equal(s.error.informative, 'invalid access to map value, value_size=64 off=120 size=8');
+    assert.deepEqual(s.causalChain.map((c: { line: number }) => c.line), [63, 63, 63, 61, 60, 58, 55]);
+    assert.ok(s.lines.every((l: { file: string; line: number; visits: number }) => l.file === 'rejections.bpf.c' && l.line > 0 && l.visits >= 0));
+  });
+
+  test('a Linux 7.3 report: the reason and suggestion are the kernel\'s, the message is the error line', () => {
+    const s = JSON.parse(run([join(verifierFixtures, 'null.linux-7.3.log'), '--format', 'json']).stdout);
+    assert.equal(s.error.message, "R0 invalid mem access 'map_value_or_null'");
+    assert.match(s.error.reason, /^R0 may be NULL here/);
+    assert.match(s.error.suggestion, /^Add a NULL check/);
+  });
+
+  test('a cut log says so; text output; an accepted program exits 0; a missing file is bad input', () => {
+    const cut = JSON.parse(run([join(verifierFixtures, 'loop.level2.cut-tail.log'), '--format', 'json']).stdout);
+    assert.deepEqual([cut.truncated, cut.error, cut.accepted], [true, null, false]);
+    const text = run([join(verifierFixtures, 'null.level1.log')]);
+    assert.match(text.stdout, /^REJECTED at rejections\.bpf\.c:26 \(insn 7\): R0 invalid mem access 'map_value_or_null'\n/);
+    assert.match(text.stdout, /causal chain \(nearest first\):\n\s+rejections\.bpf\.c:24 +6: call bpf_map_lookup_elem#1/);
+    assert.equal(run([join(verifierFixtures, 'fine.level2.log')]).status, 0);
+    const missing = run([join(work, 'no-such.log')]);
+    assert.equal(missing.status, 2);
+    assert.match(missing.stderr, /no-such\.log: cannot read the log: no such file/);
   });
 });

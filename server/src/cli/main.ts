@@ -6,6 +6,7 @@ import { layoutCommand } from './layout';
 import { relocsCommand } from './relocs';
 import { buildCommand, skeletonCommand, traceCommand, verifyCommand, vmlinuxCommand } from './toolchain';
 import { EXIT_BAD_INPUT, InputError, UsageError } from './usage';
+import { verifierLogCommand } from './verifier-log';
 
 const commands: Record<string, Command> = {
   btf: btfCommand,
@@ -17,6 +18,7 @@ const commands: Record<string, Command> = {
   skeleton: skeletonCommand,
   verify: verifyCommand,
   trace: traceCommand,
+  'verifier-log': verifierLogCommand,
 };
 
 function help(): string {

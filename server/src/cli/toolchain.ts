@@ -1,11 +1,14 @@
 // `ebpf-ls build`, `skeleton`, `vmlinux-h` and `verify`: the editor's build commands in a terminal.
+import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { RUNNING_KERNEL_BTF } from '../host/load-btf';
 import { buildObject } from '../host/build';
 import { generateSkeleton, generateVmlinuxHeader, skeletonName, WouldOverwrite } from '../host/generate';
 import { ToolError } from '../host/tools';
 import { startTrace } from '../host/trace';
-import { ensureLoader, verifyObject } from '../host/verify';
+import { MARKER } from '../host/generate';
+import { btfNotice, ensureLoader, ProgramVerdict, verifyObject, withRawBtf } from '../host/verify';
+import { renderSummaryDetails } from '../verifier/render';
 import { Command, parseCommandArgs } from './command';
 import { EXIT_FINDINGS, InputError, UsageError } from './usage';
 
@@ -59,15 +62,39 @@ export const vmlinuxCommand: Command = {
   async run(argv) {
     const { values } = parseCommandArgs(argv, { btf: { type: 'string' }, out: { type: 'string' }, force: { type: 'boolean' } });
     if (!values.out) throw new UsageError('--out FILE is required');
-    await tool(() => generateVmlinuxHeader(values.btf ?? RUNNING_KERNEL_BTF, values.out!, { force: values.force }));
-    process.stdout.write(`${values.out}\n`);
+    const btf = values.btf ?? RUNNING_KERNEL_BTF;
+    const out = values.out;
+    // bpftool reads raw BTF or ELF only: a compressed file is unpacked to a temporary file first.
+    await tool(() => withRawBtf(btf, async (raw) => {
+      await generateVmlinuxHeader(raw, out, { force: values.force });
+      if (raw !== btf) nameSource(out, raw, btf);
+    }));
+    process.stdout.write(`${out}\n`);
     return 0;
   },
 };
 
+/** The generated header's marker names the file the user gave, not the temporary file bpftool read. */
+function nameSource(out: string, raw: string, btf: string): void {
+  const text = readFileSync(out, 'utf8');
+  const nl = text.indexOf('\n');
+  if (nl > 0 && text.slice(0, nl).includes(MARKER)) writeFileSync(out, text.slice(0, nl).replace(raw, btf) + text.slice(nl));
+}
+
+function verdictText(v: ProgramVerdict): string {
+  if (v.accepted) {
+    const depth = v.stats.stackDepth.length ? `, stack depth ${v.stats.stackDepth.join('+')}` : '';
+    return `${v.name} (${v.section}): accepted, ${v.processedInsns} instructions processed${depth}\n`;
+  }
+  const e = v.error!;
+  const where = e.file ? ` at ${e.file}:${e.line}` : '';
+  const details = renderSummaryDetails({ error: { ...e, category: null }, causalChain: v.causalChain, hottest: v.hottest, truncated: v.truncated });
+  return [`${v.name} (${v.section}): REJECTED${where}: ${e.message}`, ...details].join('\n') + '\n';
+}
+
 export const verifyCommand: Command = {
   usage: 'verify OBJ|FILE.bpf.c [--btf FILE] [--log-level N] [--sudo] [--format text|json] | verify --build-loader',
-  summary: 'load each program on its own in the running kernel, report the verifier verdict at its source line, unload (exit 1 if any is rejected)',
+  summary: 'load the object into the running kernel as libbpf does, report every program\'s verdict at its source line with the causal chain, unload (exit 1 if any is rejected)',
   async run(argv) {
     const { values, positionals } = parseCommandArgs(argv, {
       btf: { type: 'string' }, 'log-level': { type: 'string' }, sudo: { type: 'boolean' }, format: { type: 'string' }, 'build-loader': { type: 'boolean' },
@@ -84,18 +111,10 @@ export const verifyCommand: Command = {
       if (!built.ok) throw new InputError(`${src}: does not compile:\n${built.stderr.trim()}`);
       obj = built.object;
     }
+    if (values.btf) process.stderr.write(`ebpf-ls verify: ${btfNotice(values.btf)}\n`);
     const verdicts = await tool(() => verifyObject(obj, { btf: values.btf, logLevel: Number(values['log-level'] ?? 1), sudo: values.sudo ? ['sudo', '-n'] : undefined }));
     if (values.format === 'json') process.stdout.write(JSON.stringify(verdicts, null, 2) + '\n');
-    else {
-      for (const v of verdicts) {
-        const where = v.error?.file ? ` at ${v.error.file}:${v.error.line}` : '';
-        process.stdout.write(
-          v.accepted
-            ? `${v.name} (${v.section}): accepted, ${v.processedInsns} instructions processed\n`
-            : `${v.name} (${v.section}): REJECTED${where}: ${v.error?.message}${v.error?.explanation ? `\n    ${v.error.explanation}` : ''}\n`,
-        );
-      }
-    }
+    else for (const v of verdicts) process.stdout.write(verdictText(v));
     return verdicts.every((v) => v.accepted) ? 0 : EXIT_FINDINGS;
   },
 };
