@@ -95,6 +95,10 @@ export const DIAGNOSTIC_CODES = {
     severity: Error, someKernels: Warning, description: 'a CO-RE relocation of the built object with no match in some kernels',
     rationale: 'libbpf poisons the instruction; the verifier rejects the program if it reaches it',
   },
+  'helper-not-allowed': {
+    severity: Error, description: 'a helper the program type may not call (bpf_probe_write_user in an XDP program)',
+    rationale: 'the verifier refuses the load: "program of this type cannot use helper bpf_X#N" (the table is probed from the kernel for a privileged loader)',
+  },
 } satisfies Record<string, DiagnosticCodeInfo>;
 
 export type DiagnosticCode = keyof typeof DIAGNOSTIC_CODES;

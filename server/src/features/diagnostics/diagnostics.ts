@@ -12,13 +12,14 @@ import { licenseRule } from './rules/license';
 import { nullChecksRule } from './rules/null-checks';
 import { packetBoundsRule } from './rules/packet-bounds';
 import { programArgsRule } from './rules/program-args';
+import { programHelpersRule } from './rules/program-helpers';
 import { programHeadsRule } from './rules/program-heads';
 import { sectionsRule } from './rules/sections';
 import { targetsRule } from './rules/targets';
 
 /** Every rule, in the order their findings are listed. */
 export const RULES: readonly Rule[] = [
-  sectionsRule, targetsRule, legacyMapsRule, licenseRule, corePathsRule, kernelFeaturesRule, programHeadsRule, programArgsRule, directReadsRule, nullChecksRule, packetBoundsRule,
+  sectionsRule, targetsRule, legacyMapsRule, licenseRule, corePathsRule, kernelFeaturesRule, programHeadsRule, programArgsRule, directReadsRule, nullChecksRule, packetBoundsRule, programHelpersRule,
 ];
 
 /** Every rule's findings, except in branches the preprocessor drops for this build (`#if` known false). */
