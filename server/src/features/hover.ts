@@ -25,33 +25,37 @@ import { ExprType, MemberInfo, TypeEnv, composite, deref, membersOf, step, typeT
 export type HoverProvider = (file: ParsedFile, pos: Position) => Hover | null;
 
 export function hoverProvider(ctx: ServiceContext): HoverProvider {
-  const typeHoverCache = new Map<string, Hover>();
-
-  function kernelTypeHoverCached(keyword: TypeKeyword, name: string): Hover {
-    const key = `${keyword} ${name}`;
-    const cached = typeHoverCache.get(key);
-    if (cached) return cached;
-    const hover = kernelTypeHover(ctx, keyword, name);
-    if (typeHoverCache.size >= 256) typeHoverCache.delete(typeHoverCache.keys().next().value!);
-    typeHoverCache.set(key, hover);
+  // Hovers that depend on the kernels only (types, typedefs, enumerators, helpers, SEC() names), by what
+  // they describe: hovers repeat, and a struct's layout or a helper's facts never change for loaded kernels.
+  const kernelHovers = new Map<string, Hover | null>();
+  const cached: KernelHoverCache = (key, make) => {
+    let hover = kernelHovers.get(key);
+    if (hover !== undefined) return hover;
+    hover = make();
+    if (kernelHovers.size >= 512) kernelHovers.delete(kernelHovers.keys().next().value!);
+    kernelHovers.set(key, hover);
     return hover;
-  }
+  };
 
   return (file, pos) => {
     const offset = file.doc.offsetAt(pos);
     const scope = scopeAt(ctx, file, offset);
     const cursor = cursorContext(file, offset, scope, false);
-    if (cursor.section?.whole) return sectionHover(ctx, cursor.section.whole.name);
+    const section = cursor.section?.whole?.name;
+    if (section !== undefined) return cached(`SEC ${section}`, () => sectionHover(ctx, section));
     const word = cursor.word;
     if (!word) return null;
     const range = Range.create(file.doc.positionAt(word.start), file.doc.positionAt(word.end));
     if (cursor.typeKeyword) {
-      const local = file.structs.get(`${cursor.typeKeyword} ${word.text}`);
-      return withRange(local ? localStructHover(cursor.typeKeyword, word.text, local.members) : kernelTypeHoverCached(cursor.typeKeyword, word.text), range);
+      const keyword = cursor.typeKeyword;
+      const local = file.structs.get(`${keyword} ${word.text}`);
+      return withRange(local ? localStructHover(keyword, word.text, local.members) : cached(`${keyword} ${word.text}`, () => kernelTypeHover(ctx, keyword, word.text)), range);
     }
-    return withRange(memberHover(ctx, file, cursor) ?? wordHover(ctx, file, cursor), range);
+    return withRange(memberHover(ctx, file, cursor) ?? wordHover(ctx, file, cursor, cached), range);
   };
 }
+
+type KernelHoverCache = (key: string, make: () => Hover | null) => Hover | null;
 
 /** A member after `->`/`.` or in a BPF_CORE_READ argument. */
 function memberHover(ctx: ServiceContext, file: ParsedFile, cursor: CursorContext): Hover | null {
@@ -69,12 +73,12 @@ function memberHover(ctx: ServiceContext, file: ParsedFile, cursor: CursorContex
   return null;
 }
 
-/** A plain identifier: a helper, a variable, a map, a kfunc, a kernel typedef. */
-function wordHover(ctx: ServiceContext, file: ParsedFile, cursor: CursorContext): Hover | null {
+/** A plain identifier: a helper, a variable, a map, a kfunc, a kernel typedef, an enumerator. */
+function wordHover(ctx: ServiceContext, file: ParsedFile, cursor: CursorContext, cached: KernelHoverCache): Hover | null {
   const word = cursor.word!.text;
   const described = ctx.kernels.described;
   const helper = ctx.helpers.get(word);
-  if (helper) return helperHover(ctx, helper);
+  if (helper) return cached(`helper ${word}`, () => helperHover(ctx, helper));
   const scope = scopeAt(ctx, file, cursor.offset);
   const v = identifierType(word, scope);
   if (v) return markdown(`\`\`\`c\n${v.kind === 'btf' ? declaration(scope.env.btf, v.id, word) : `${typeText(v, scope.env)} ${word}`}\n\`\`\``);
@@ -83,7 +87,10 @@ function wordHover(ctx: ServiceContext, file: ParsedFile, cursor: CursorContext)
   const kfunc = described.btf.findFirst(word, Kind.Func);
   if (kfunc !== undefined && /^bpf_/.test(word)) return markdown(`\`\`\`c\n${typeName(described.btf, kfunc)}\n\`\`\`\nkfunc in ${described.label}`);
   const typedef = described.btf.findFirst(word, Kind.Typedef);
-  return typedef !== undefined ? typedefHover(ctx, typedef) : enumeratorHover(ctx, word);
+  if (typedef !== undefined) return cached(`typedef ${word}`, () => typedefHover(ctx, typedef));
+  // An enumerator is never called: `BPF_CORE_READ(`, `SEC(` are macros, not worth looking up.
+  if (/^\s*\(/.test(file.doc.getText().slice(cursor.word!.end, cursor.word!.end + 16))) return null;
+  return cached(`enumerator ${word}`, () => enumeratorHover(ctx, word));
 }
 
 /** A helper: libbpf's signature, the kernels that have it, whether only GPL-compatible programs may call it, its documentation. */
