@@ -58,3 +58,22 @@ export function archFromBtf(btf: Btf): Arch | undefined {
   walk(id, 0);
   return PT_REGS_MARKS.find(([member]) => names.has(member))?.[1];
 }
+
+/** pt_regs members that only the x86 or the arm64 layout has (as PT_REGS_PARMn_CORE reads them). */
+const PT_REGS_FIELDS: [Arch, Set<string>][] = [
+  ['x86_64', new Set(['di', 'si', 'dx', 'cx', 'r8', 'r9', 'r10', 'r11', 'r12', 'r13', 'r14', 'r15', 'ax', 'bx', 'bp', 'ip', 'orig_ax', 'flags', 'cs', 'ss'])],
+  ['arm64', new Set(['regs', 'pc', 'pstate', 'orig_x0', 'syscallno'])],
+  ['s390x', new Set(['gprs', 'psw', 'orig_gpr2'])],
+  ['ppc64le', new Set(['gpr', 'nip', 'msr', 'orig_gpr3'])],
+  ['riscv64', new Set(['epc', 'ra', 'a0', 'a1', 'a2', 'a3', 'a4', 'a5', 'a6', 'a7', 't0', 's0'])],
+];
+
+/**
+ * The architecture an object was built for (`-D__TARGET_ARCH_x86`...), as far as its CO-RE accesses to
+ * `struct pt_regs` tell (`struct pt_regs.di`); undefined when it reads no architecture-specific register.
+ */
+export function archOfAccesses(accesses: readonly string[]): Arch | undefined {
+  const fields = accesses.flatMap((a) => /^struct (?:user_)?pt_regs\.(\w+)/.exec(a)?.[1] ?? []);
+  for (const [arch, names] of PT_REGS_FIELDS) if (fields.some((f) => names.has(f) && f !== 'sp')) return arch;
+  return undefined;
+}

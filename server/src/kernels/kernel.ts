@@ -1,6 +1,7 @@
 // A kernel as every feature sees it, and the set of kernels a workspace describes and checks against.
 // Loading them is the host's job (host/load-kernels.ts); this module only names them.
 import { Btf } from '../btf/btf';
+import type { Arch } from './arch';
 
 export interface Kernel {
   /** How people name it: `running kernel`, `6.1.0-56-amd64`, `bundled BTF of Linux 6.12.117...`. */
@@ -12,6 +13,8 @@ export interface Kernel {
   version?: number;
   /** The bundled fallback rather than a file the user has. */
   bundled?: boolean;
+  /** The architecture, when the file, its path or its pt_regs say (./arch.ts). */
+  arch?: Arch;
 }
 
 /**

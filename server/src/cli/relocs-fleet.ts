@@ -1,0 +1,129 @@
+// `relocs --btf-dir`: an object's relocations against folders of kernels, streamed through worker
+// threads (host/relocs-workers.ts) and answered in groups of kernels whose verdicts are identical for
+// every relocation. JSON streams one entry per kernel as results arrive; text waits for the groups.
+import { availableParallelism } from 'node:os';
+import { resolveFleet, FleetKernelResult } from '../host/relocs-workers';
+import { Arch, archOfAccesses } from '../kernels/arch';
+import { KernelFileInfo, KernelGroup, KernelGroups, Verdict, summarizeKernels } from '../kernels/fleet';
+import { isExistenceKind } from '../relocs/kinds';
+import { BpfObject, ObjectRelocation, objectRelocations } from '../relocs/object';
+import { EXIT_BAD_INPUT, EXIT_FINDINGS } from './usage';
+
+interface KernelRow {
+  label: string;
+  group?: number;
+  error?: string;
+  skipped?: string;
+}
+
+interface Totals {
+  read: number;
+  unpack: number;
+  parse: number;
+  resolve: number;
+  kernels: number;
+}
+
+export async function runFleet(objectPath: string, obj: BpfObject, files: KernelFileInfo[], opts: { format: 'text' | 'json'; jobs?: number }): Promise<number> {
+  const relocs = objectRelocations(obj);
+  const groups = new KernelGroups(relocs.map((r) => r.kind));
+  const objArch = archOfAccesses(relocs.map((r) => r.access));
+  const rows: KernelRow[] = [];
+  const totals: Totals = { read: 0, unpack: 0, parse: 0, resolve: 0, kernels: 0 };
+  const json = opts.format === 'json';
+  const workers = Math.max(1, Math.min(files.length, opts.jobs ?? availableParallelism()));
+  const started = performance.now();
+  if (json) process.stdout.write(`{"object":${JSON.stringify(objectPath)},"relocations":${JSON.stringify(relocs.map(describe))},"kernels":[\n`);
+  await resolveFleet(objectPath, files, (r) => {
+    const row = record(r, groups, objArch, totals);
+    rows.push(row);
+    if (json) process.stdout.write(`${rows.length > 1 ? ',\n' : ''}${JSON.stringify(kernelJson(r, row))}`);
+    if (r.error) process.stderr.write(`ebpf-ls: ${r.error}\n`);
+  }, { workers: opts.jobs });
+  const elapsed = performance.now() - started;
+  const failing = groups.groups.some((g) => g.failing.length > 0);
+  if (json) {
+    const groupJson = groups.groups.map((g) => ({ id: g.id, kernels: g.kernels.map((i) => rows[i].label), failing: g.failing, verdicts: g.verdicts }));
+    process.stdout.write(`\n],"groups":${JSON.stringify(groupJson)},"differing":${JSON.stringify(groups.differing())},"failing":${failing}}\n`);
+  } else {
+    process.stdout.write(textReport(objectPath, relocs, groups, rows, { elapsed, workers, objArch }));
+  }
+  if (totals.kernels) process.stderr.write(timingLine(totals, elapsed, workers));
+  if (rows.some((r) => r.error)) return EXIT_BAD_INPUT;
+  return failing ? EXIT_FINDINGS : 0;
+}
+
+function record(r: FleetKernelResult, groups: KernelGroups, objArch: Arch | undefined, totals: Totals): KernelRow {
+  const row: KernelRow = { label: r.info.label };
+  if (r.error || !r.verdicts) row.error = r.error ?? 'no result';
+  else if (objArch && r.arch && r.arch !== objArch) row.skipped = `${r.arch} kernel; the object reads ${objArch} registers`;
+  else row.group = groups.add(r.index, r.verdicts).id;
+  if (r.times) {
+    totals.read += r.times.read;
+    totals.unpack += r.times.unpack;
+    totals.parse += r.times.parse;
+    totals.resolve += r.times.resolve;
+    totals.kernels++;
+  }
+  return row;
+}
+
+function describe(r: ObjectRelocation) {
+  return { section: r.section, index: r.index, insnOffset: r.insnOffset, kind: r.kind, spec: r.spec, access: r.access, source: r.source && { file: r.source.file, line: r.source.line } };
+}
+
+function kernelJson(r: FleetKernelResult, row: KernelRow) {
+  const { label, path, release, distro, distroVersion } = r.info;
+  return { label, path, release, distro, distroVersion, arch: r.arch, group: row.group, skipped: row.skipped, error: row.error, results: row.group ? r.verdicts : undefined, times: r.times && roundTimes(r.times) };
+}
+
+function roundTimes<T extends object>(t: T): T {
+  return Object.fromEntries(Object.entries(t).map(([k, v]) => [k, Math.round(v * 10) / 10])) as T;
+}
+
+/** A verdict as a cell: what libbpf patches, or why it cannot. */
+export function verdictText(v: Verdict, r: ObjectRelocation): string {
+  if (v.error) return `error: ${v.error}`;
+  if (v.poisoned) return v.resolved ? 'poisoned (size cannot be adjusted)' : 'missing (poisoned)';
+  if (!v.resolved) return isExistenceKind(r.kindValue) ? `${v.value} (absent)` : `${v.value} (not found)`;
+  return String(v.value);
+}
+
+function where(r: ObjectRelocation): string {
+  const at = r.source ? `${r.source.file.replace(/^.*\//, '')}:${r.source.line}` : `${r.section}+${r.insnOffset}`;
+  return `${at} ${r.kind} ${r.access || r.spec}`;
+}
+
+function groupLine(g: KernelGroup, rows: KernelRow[], relocs: ObjectRelocation[]): string {
+  const names = summarizeKernels(g.kernels.map((i) => rows[i].label));
+  const absent = g.verdicts.filter((v) => !v.resolved && !v.poisoned && !v.error).length;
+  const summary = g.failing.length ? `${g.failing.length} of ${relocs.length} fail` : `all ${relocs.length} relocations apply${absent ? ` (${absent} existence checks answer 0)` : ''}`;
+  const lines = [`group ${g.id} (${g.kernels.length} kernel${g.kernels.length === 1 ? '' : 's'}): ${names}: ${summary}\n`];
+  for (const i of g.failing.slice(0, 20)) lines.push(`    ${where(relocs[i])}: ${verdictText(g.verdicts[i], relocs[i])}\n`);
+  if (g.failing.length > 20) lines.push(`    … and ${g.failing.length - 20} more\n`);
+  return lines.join('');
+}
+
+function textReport(objectPath: string, relocs: ObjectRelocation[], groups: KernelGroups, rows: KernelRow[], run: { elapsed: number; workers: number; objArch?: Arch }): string {
+  const checked = rows.filter((r) => r.group !== undefined).length;
+  const out = [`${objectPath}: ${relocs.length} CO-RE relocations against ${checked.toLocaleString('en-US')} kernels: ${groups.groups.length} group${groups.groups.length === 1 ? '' : 's'} (${run.workers} workers, ${(run.elapsed / 1000).toFixed(1)} s)\n\n`];
+  for (const g of groups.groups) out.push(groupLine(g, rows, relocs));
+  const differing = groups.differing();
+  if (differing.length) {
+    out.push(`\nrelocations that differ between groups (${differing.length}):\n`);
+    for (const i of differing) {
+      out.push(`  ${where(relocs[i])}\n`);
+      out.push(`      ${groups.groups.map((g) => `group ${g.id}: ${verdictText(g.verdicts[i], relocs[i])}`).join(' · ')}\n`);
+    }
+  }
+  const skipped = rows.filter((r) => r.skipped);
+  if (skipped.length) out.push(`\nskipped ${skipped.length} kernel${skipped.length === 1 ? '' : 's'} of another architecture: ${summarizeKernels(skipped.map((r) => r.label))} (${skipped[0].skipped})\n`);
+  const bad = rows.filter((r) => r.error);
+  if (bad.length) out.push(`\n${bad.length} kernel file${bad.length === 1 ? '' : 's'} could not be read: ${summarizeKernels(bad.map((r) => r.label))}\n`);
+  return out.join('');
+}
+
+function timingLine(t: Totals, elapsed: number, workers: number): string {
+  const per = (x: number) => (x / t.kernels).toFixed(1);
+  return `ebpf-ls relocs: ${t.kernels} kernels in ${(elapsed / 1000).toFixed(1)} s on ${workers} worker${workers === 1 ? '' : 's'}: per kernel ${per(t.read + t.unpack + t.parse + t.resolve)} ms (read ${per(t.read)}, decompress ${per(t.unpack)}, parse ${per(t.parse)}, resolve ${per(t.resolve)})\n`;
+}
