@@ -27,7 +27,7 @@ export function registerStatus(context: vscode.ExtensionContext, client: Languag
       item.tooltip = [
         `Kernel types from: ${name}${s.described === RUNNING_KERNEL_LABEL ? ' (the running kernel)' : ''}, ${s.types.toLocaleString()} types`,
         s.bundled ? 'No /sys/kernel/btf/vmlinux here: describing the bundled Debian 12 kernel BTF.' : '',
-        s.targets.length ? `Also checked against: ${s.targets.join(', ')}` : 'No target kernels: programs are checked against this kernel only.',
+        s.targets.length ? `Also checked against: ${s.targets.map((t) => (t === RUNNING_KERNEL_LABEL ? `${release()} (running)` : t)).join(', ')}` : 'No target kernels: programs are checked against this kernel only.',
         ...s.errors,
         'Click to choose the kernel to describe and the target kernels.',
       ].filter(Boolean).join('\n');
