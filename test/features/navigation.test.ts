@@ -98,23 +98,32 @@ describe('definition', () => {
 });
 
 describe('kernel type views', () => {
-  test('struct task_struct: a C definition with offsets, then the pahole layout', () => {
+  test('struct task_struct: a C definition with offsets, then its summary', () => {
     const view = service.kernelTypeView(TASK_VIEW);
     assert.ok(view);
     const lines = view.text.split('\n');
     assert.equal(lines[0], `/* struct task_struct in ${label} (read-only view of kernel BTF) */`);
     assert.equal(lines[1], 'struct task_struct {');
-    const pahole = view.text.indexOf('/* pahole layout:');
-    assert.ok(pahole > 0, 'the pahole layout follows');
-    // The layout is one comment: its own `*/` are broken up so the view stays valid C.
-    assert.ok(view.text.includes('/* size: 9792, cachelines: 153, members: 262 * /'));
-    assert.equal(view.text.slice(pahole).indexOf('*/'), view.text.slice(pahole).length - 3, 'the comment closes at the end');
+    assert.ok(view.text.endsWith('};\n/* size 9792 · align 64 · 153 cachelines · 262 members · 19 holes (101 bytes) */\n'), view.text.slice(-200));
+    assert.ok(!view.text.includes('* /'), 'no comment closers broken up');
     // Every member line the view names holds that member.
     for (const name of ['pid', 'tgid', 'comm', 'real_parent', 'mm', '__state']) {
       const line = view.memberLines.get(name);
       assert.ok(line !== undefined, `no line for ${name}`);
       assert.match(lines[line], new RegExp(`\\b${name}(\\[\\d+\\])?;`), `line ${line} for ${name}: ${lines[line]}`);
     }
+  });
+
+  test("struct task_struct's layout view: pahole's text as pahole prints it", () => {
+    const view = service.kernelTypeView('ebpf-btf:/0/struct/task_struct.layout.h');
+    assert.ok(view);
+    const lines = view.text.split('\n');
+    assert.equal(lines[0], `/* struct task_struct in ${label}: the layout as pahole prints it */`);
+    assert.equal(lines[1], 'struct task_struct {');
+    assert.match(view.text, /\tunsigned int\s+__state;\s+\/\*\s+24\s+4 \*\//);
+    assert.ok(view.text.includes('\t/* size: 9792, cachelines: 153, members: 262 */\n'), 'comments intact');
+    assert.ok(view.text.endsWith('} __attribute__((__aligned__(64)));\n') || view.text.endsWith('};\n'), view.text.slice(-80));
+    assert.equal(service.kernelTypeView('ebpf-btf:/0/enum/bpf_map_type.layout.h'), undefined, 'enums have no layout');
   });
 
   test('a member of an anonymous struct or union is named by its path', () => {
@@ -130,7 +139,7 @@ describe('kernel type views', () => {
     const e = service.kernelTypeView('ebpf-btf:/0/enum/bpf_map_type.h');
     assert.ok(e);
     assert.ok(e.text.includes('BPF_MAP_TYPE_HASH = 1,'));
-    assert.ok(!e.text.includes('pahole layout'));
+    assert.ok(!e.text.includes('cacheline'));
     const t = service.kernelTypeView('ebpf-btf:/0/typedef/pid_t.h');
     assert.ok(t);
     assert.ok(t.text.includes('typedef __kernel_pid_t pid_t;'));

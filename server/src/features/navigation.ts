@@ -1,10 +1,12 @@
 // Go to definition: the file's own structs, or a kernel type (or one of its members) in a read-only C
-// view of BTF, addressed `ebpf-btf:/<kernel index>/<kind>/<name>.h` and rendered on request.
+// view of BTF, addressed `ebpf-btf:/<kernel index>/<kind>/<name>.h` and rendered on request; a struct's
+// or union's layout as pahole prints it is the view `<name>.layout.h`.
 import { Location, Position, Range } from 'vscode-languageserver-types';
 import { renderType } from '../btf/c-render';
 import { Kind } from '../btf/wire';
 import { layoutOf } from '../layout/model';
 import { formatPahole } from '../layout/pahole';
+import { layoutSummary } from './layout-summary';
 import { essentialName } from '../relocs/relo-core';
 import { TypeKeyword, cursorContext } from './cursor';
 import { ParsedFile, ServiceContext, scopeAt } from './service-context';
@@ -12,9 +14,9 @@ import { ExprType, composite, deref, step } from './types';
 
 export type ViewKind = TypeKeyword | 'typedef';
 
-/** The URI of the read-only C view of a kernel type. */
-export function btfViewUri(kernelIndex: number, kind: ViewKind, name: string): string {
-  return `ebpf-btf:/${kernelIndex}/${kind}/${name}.h`;
+/** The URI of the read-only C view of a kernel type, or of a struct's or union's pahole layout. */
+export function btfViewUri(kernelIndex: number, kind: ViewKind, name: string, layout = false): string {
+  return `ebpf-btf:/${kernelIndex}/${kind}/${name}${layout ? '.layout' : ''}.h`;
 }
 
 export function definition(ctx: ServiceContext, file: ParsedFile, pos: Position): Location | null {
@@ -50,18 +52,26 @@ function kernelTypeLocation(ctx: ServiceContext, kind: ViewKind, name: string, m
   return Location.create(uri, Range.create(line, 0, line, 0));
 }
 
-/** The content of an `ebpf-btf:` view, with the line of each member path. */
+/**
+ * The content of an `ebpf-btf:` view, with the line of each member path: a kernel type as C, ending with
+ * a struct's or union's summary; or (`.layout.h`) its layout exactly as pahole prints it.
+ */
 export function kernelTypeView(ctx: ServiceContext, uri: string): { text: string; memberLines: Map<string, number> } | undefined {
-  const m = /^ebpf-btf:\/(\d+)\/(struct|union|enum|typedef)\/(\w+)\.h$/.exec(uri);
+  const m = /^ebpf-btf:\/(\d+)\/(struct|union|enum|typedef)\/(\w+?)(\.layout)?\.h$/.exec(uri);
   if (!m) return undefined;
   const k = ctx.kernels.all[Number(m[1])];
   if (!k) return undefined;
   const kind = { struct: Kind.Struct, union: Kind.Union, enum: Kind.Enum, typedef: Kind.Typedef }[m[2] as ViewKind];
   const id = k.btf.findFirst(m[3], kind) ?? (kind === Kind.Enum ? k.btf.findFirst(m[3], Kind.Enum64) : undefined);
   if (id === undefined) return undefined;
+  const composite = kind === Kind.Struct || kind === Kind.Union;
+  if (m[4]) {
+    if (!composite) return undefined;
+    return { text: `/* ${m[2]} ${m[3]} in ${k.label}: the layout as pahole prints it */\n${formatPahole(k.btf, layoutOf(k.btf, id)!)}`, memberLines: new Map() };
+  }
   const r = renderType(k.btf, id);
   let text = `/* ${m[2]} ${m[3]} in ${k.label} (read-only view of kernel BTF) */\n${r.text}`;
-  if (kind === Kind.Struct || kind === Kind.Union) text += `\n/* pahole layout:\n${formatPahole(k.btf, layoutOf(k.btf, id)!).replace(/\*\//g, '* /')}*/\n`;
+  if (composite) text += `/* ${layoutSummary(k.btf, layoutOf(k.btf, id)!)} */\n`;
   const lines = new Map([...r.memberLines].map(([p, l]) => [p, l + 1]));
   return { text, memberLines: lines };
 }

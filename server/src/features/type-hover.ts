@@ -9,38 +9,23 @@ import { renderType } from '../btf/c-render';
 import { EnumType } from '../btf/types';
 import { Kind } from '../btf/wire';
 import { Kernel } from '../kernels/kernel';
-import { Layout, layoutOf } from '../layout/model';
+import { layoutOf } from '../layout/model';
 import { formatPahole } from '../layout/pahole';
 import { essentialName } from '../relocs/relo-core';
 import { TypeKeyword } from './cursor';
 import { byRelease, perKernelLine, shortLabels } from './kernel-labels';
+import { layoutSummary } from './layout-summary';
 import { markdown } from './markdown';
 import { btfViewUri } from './navigation';
 import { ServiceContext } from './service-context';
 
-const openViewLink = (keyword: string, name: string, what = 'Open the full layout') =>
-  `[${what}](command:ebpf.openBtfView?${encodeURIComponent(JSON.stringify([btfViewUri(0, keyword as TypeKeyword, name)]))})`;
+/** A link that opens a kernel type's read-only view: a struct's or union's layout as pahole prints it, an enum's C. */
+const openViewLink = (keyword: TypeKeyword, name: string, what = 'Open the full layout') =>
+  `[${what}](command:ebpf.openBtfView?${encodeURIComponent(JSON.stringify([btfViewUri(0, keyword, name, keyword !== 'enum')]))})`;
 
 function findType(btf: Btf, keyword: TypeKeyword, name: string): number | undefined {
   if (keyword === 'enum') return btf.findFirst(name, Kind.Enum) ?? btf.findFirst(name, Kind.Enum64);
   return btf.findFirst(name, keyword === 'struct' ? Kind.Struct : Kind.Union);
-}
-
-/** The largest alignment pahole infers was forced on a member (`__aligned__(64)`), nested members included. */
-function forcedAlignment(layout: Layout): number {
-  let max = 0;
-  for (const m of layout.members) max = Math.max(max, m.alignment, m.nested ? forcedAlignment(m.nested) : 0);
-  return max;
-}
-
-/** `size 9792 · align 64 · 153 cachelines · 262 members · 17 holes (77 bytes)` */
-export function layoutSummary(btf: Btf, layout: Layout): string {
-  const s = layout.summary;
-  // pahole infers an aligned() for unions from their size alone (bpf_attr: 256); members tell better.
-  const align = Math.max(layout.kind === 'struct' ? layout.alignment : 0, forcedAlignment(layout), btf.alignOf(layout.id));
-  const holes = s.holes ? `${s.holes} hole${s.holes === 1 ? '' : 's'} (${s.sumHoles} bytes)` : 'no holes';
-  const padding = s.padding ? ` · ${s.padding} bytes of padding` : '';
-  return `size ${s.size} · align ${align} · ${s.cachelines} cacheline${s.cachelines === 1 ? '' : 's'} · ${s.members} member${s.members === 1 ? '' : 's'} · ${holes}${padding}`;
 }
 
 /** `Size per kernel: 6.1: 9792 · 6.12: 9792 · 6.18: 3264` when target kernels are configured, else nothing. */
