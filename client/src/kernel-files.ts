@@ -84,9 +84,23 @@ export async function bpftoolReadable(context: vscode.ExtensionContext, path: st
   return out;
 }
 
+function vmlinuxDirName(kernelFile: string): string {
+  return `${kernelRelease(kernelFile).replace(/[^\w.+-]/g, '_')}-${fileKey(kernelFile)}`;
+}
+
+/** The folder of the vmlinux.h a build generated earlier for the kernel in `kernelFile`, if there is one. */
+export function existingVmlinuxDir(context: vscode.ExtensionContext, kernelFile: string): string | undefined {
+  try {
+    const dir = join(context.globalStorageUri.fsPath, 'vmlinux', vmlinuxDirName(kernelFile));
+    return existsSync(join(dir, 'vmlinux.h')) ? dir : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** The folder of a vmlinux.h for the kernel in `kernelFile`, generated once (bpftool) into the extension's storage. */
 export async function cachedVmlinuxDir(context: vscode.ExtensionContext, kernelFile: string, opts: GenerateOptions): Promise<{ dir: string; generated: boolean }> {
-  const dir = storage(context, 'vmlinux', `${kernelRelease(kernelFile).replace(/[^\w.+-]/g, '_')}-${fileKey(kernelFile)}`);
+  const dir = storage(context, 'vmlinux', vmlinuxDirName(kernelFile));
   if (existsSync(join(dir, 'vmlinux.h'))) return { dir, generated: false };
   const readable = await bpftoolReadable(context, kernelFile);
   const tmp = join(dir, `vmlinux.h.${process.pid}.tmp`);
