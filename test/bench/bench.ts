@@ -1,7 +1,9 @@
 // `npm run bench` (bundled by scripts/bench.mjs): every performance figure the issues set targets for.
 import { btfBench, childLoadKernel } from './btf-bench';
 import { checkBench } from './check-bench';
+import { fleetBench } from './fleet-bench';
 import { lspBench } from './lsp-bench';
+import { verifierBench } from './verifier-bench';
 
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
@@ -10,6 +12,8 @@ async function main(): Promise<void> {
   const root = process.env.EBPF_REPO_ROOT ?? process.cwd();
   await lspBench(root);
   await checkBench(root);
+  await fleetBench(root);
+  await verifierBench(root);
 }
 
 main().catch((e) => {

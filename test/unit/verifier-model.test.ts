@@ -118,6 +118,21 @@ describe('real logs of this kernel, levels 1 and 2', () => {
     assert.equal(st.get('fp-8'), '0000????');
   });
 
+  test('a BPF-to-BPF call: frames, subprograms, and a causal chain that crosses into the callee', () => {
+    const sub = readFileSync(join(dir, 'subprog.bpf.c'), 'utf8').split('\n');
+    for (const level of [1, 2]) {
+      const log = parseVerifierLog(read(`subprog.level${level}.log`));
+      assert.deepEqual(Array.from(log.steps.frame), [0, 0, 0, 1, 1, 1, 1, 1, 1, 0]);
+      assert.deepEqual(Array.from(log.steps.prev), [-1, 0, 1, 2, 3, 4, 5, 6, 7, 8], 'one path, through the callee and back');
+      if (level === 2) assert.deepEqual(log.subprograms.map((p) => [p.index, p.start]), [[0, 0], [1, 8], [2, 15]]);
+      const s = summarizeLog(log);
+      assert.equal(s.error!.line, at('ERROR_SUB', sub));
+      assert.deepEqual(s.causalChain.map((l) => l.line), [at('ERROR_SUB', sub), at('CHAIN_SUB_LOOKUP', sub)]);
+      assert.ok(!log.notes.some((n) => /^R\d/.test(n)));
+      assert.ok(log.notes.includes('returning from callee:'));
+    }
+  });
+
   test('stack slots and frames in a printed state', () => {
     const st = parseState('R1_w=scalar(smin=0,var_off=(0x0; 0xff)) R10=fp0 fp-8_w=0000???? frame1: R1=ctx() fp-16=map_value(map=m,ks=4,vs=8)');
     assert.deepEqual([...st], [['R1', 'scalar(smin=0,var_off=(0x0; 0xff))'], ['R10', 'fp0'], ['fp-8', '0000????'], ['frame1.R1', 'ctx()'], ['frame1.fp-16', 'map_value(map=m,ks=4,vs=8)']]);

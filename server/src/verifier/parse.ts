@@ -30,7 +30,7 @@ const NOTES: RegExp[] = [
   /^to caller at \d+:$/,
   /^libbpf: /,
   /^-- (?:BEGIN|END) PROG LOAD LOG --$/,
-  /^\(\d+\) /,
+  /^\([\d,]+\) /,
   /^last_idx \d+ first_idx \d+/,
   /^regs=\S* stack=\S* before /,
   /^parent (?:didn't have|already had) regs=/,
@@ -41,7 +41,6 @@ const RE_PROCESSED = /^processed (\d+) insns \(limit (\d+)\) max_states_per_insn
 const RE_PROCESSED_OLD = /^processed (\d+) insns/;
 const RE_FUNC = /^func#(\d+) @(\d+)$/;
 const RE_VALIDATING = /^Validating (\S+)\(\) func#(\d+)/;
-const RE_LIVE_ROW = /^\s+(?:\d+\s+)?(\d+): (\S+) \(/;
 
 export interface ParseOptions {
   /** Keep the state printed after every step (default true); a huge log can drop them to save memory. */
@@ -150,7 +149,12 @@ export class VerifierLogParser {
       nl = chunk.indexOf('\n', start);
     }
     while (nl >= 0) {
-      this.line(chunk.slice(start, nl));
+      // Half of a level-2 log is backtracking; it is counted without making a string of it.
+      if (this.mode === 'normal' && chunk.charCodeAt(start) === 109 /* m */ && chunk.startsWith('mark_precise:', start)) {
+        this.lineNo++;
+        this.out.backtrackingLines++;
+        this.sawLevel2 = true;
+      } else this.line(chunk.slice(start, nl));
       start = nl + 1;
       nl = chunk.indexOf('\n', start);
     }
@@ -173,11 +177,7 @@ export class VerifierLogParser {
     const n = this.lineNo++;
     if (this.mode === 'report') return this.reportLine(l);
     if (this.mode === 'live') {
-      const m = RE_LIVE_ROW.exec(l);
-      if (m) {
-        this.out.liveRegs.set(Number(m[1]), m[2]);
-        return;
-      }
+      if (this.liveRow(l)) return;
       this.mode = 'normal';
     }
     const c = l.charCodeAt(0);
@@ -185,6 +185,29 @@ export class VerifierLogParser {
     if (c === 59) return this.annotation(l);
     if (l.length === 0) return;
     if (!this.special(l, c)) this.other(l, n);
+  }
+
+  /** A `Live regs before insn:` row, `      12: 01....6... (0f) r0 += r1` (with a loop depth before the index on recent kernels). */
+  private liveRow(l: string): boolean {
+    let i = 0;
+    while (l.charCodeAt(i) === 32) i++;
+    if (i === 0) return false;
+    let insn = -1;
+    for (;;) {
+      const start = i;
+      let v = 0;
+      for (let c = l.charCodeAt(i); c >= 48 && c <= 57; c = l.charCodeAt(++i)) v = v * 10 + (c - 48);
+      if (i === start) return false;
+      if (l.charCodeAt(i) === 58 /* : */) {
+        insn = v;
+        break;
+      }
+      while (l.charCodeAt(i) === 32) i++;
+    }
+    const col = l.indexOf(' ', i + 2);
+    if (insn < 0 || col < 0 || l.charCodeAt(col + 1) !== 40) return false;
+    this.out.liveRegs.set(insn, l.slice(i + 2, col));
+    return true;
   }
 
   /** `N: ...`: an instruction, a full state, or a pruned path. */
@@ -199,8 +222,9 @@ export class VerifierLogParser {
       const close = l.indexOf(') ', k);
       if (close < 0) return this.other(l, n);
       const semi = l.indexOf('; ', close + 2);
-      const text = semi < 0 ? l.slice(close + 2).trimEnd() : l.slice(close + 2, semi).trimEnd();
-      return this.step(insn, n, text, semi < 0 ? '' : l.slice(semi + 2));
+      let end = semi < 0 ? l.length : semi;
+      while (end > close + 2 && l.charCodeAt(end - 1) === 32) end--;
+      return this.step(insn, n, l.slice(close + 2, end), semi < 0 ? '' : l.slice(semi + 2));
     }
     if (c === 60 /* < */) return this.step(insn, n, l.slice(k).trimEnd(), '');
     if (l.startsWith('safe', k)) {
@@ -227,6 +251,7 @@ export class VerifierLogParser {
       if (this.insnSource[insn] < 0) this.insnSource[insn] = source;
       this.justAnnotated = false;
     } else source = this.insnSource[insn] >= 0 ? this.insnSource[insn] : this.curSource;
+    while (this.insnText.length <= insn) this.insnText.push(undefined);
     if (this.insnText[insn] === undefined) this.insnText[insn] = text;
     const prev = this.nextPrev === -2 ? this.lastStep : this.nextPrev;
     const s = this.steps.add(insn, n, source, prev, this.curFrame);
@@ -237,7 +262,7 @@ export class VerifierLogParser {
     }
     this.lastStep = s;
     this.nextPrev = -2;
-    this.pendingErr = [];
+    if (this.pendingErr.length) this.pendingErr = [];
     // What the next step inherits: the frame after a call or a return, the branches it may come back to.
     const t0 = text.charCodeAt(0);
     if (t0 === 105 /* i */ || (t0 === 99 /* c */ && text.startsWith('call')) || text.startsWith('may_goto')) this.candidates.push(s);
@@ -343,8 +368,10 @@ export class VerifierLogParser {
     const from = Number(m[1]);
     const safe = m[4].trim() === 'safe';
     const cand = this.candidates;
-    let match = -1;
-    while (cand.size > 0) {
+    // `from 14 to 3` right after instruction 14 (a callee's exit): the same path goes on in the caller.
+    const continues = this.lastStep >= 0 && this.steps.insn[this.lastStep] === from && this.nextPrev === -2;
+    let match = continues ? this.lastStep : -1;
+    while (!continues && cand.size > 0) {
       const s = cand.data[--cand.size];
       if (this.steps.insn[s] === from) {
         match = s;
@@ -354,7 +381,7 @@ export class VerifierLogParser {
     if (!safe) this.sawLevel2 = true;
     const b: BranchState = { logLine: this.lineNo - 1, from, to: Number(m[2]), safe, speculative: !!m[3], step: safe ? -1 : this.steps.count };
     this.out.branches.push(b);
-    if (match >= 0) this.curFrame = this.steps.frame[match];
+    if (match >= 0 && !continues) this.curFrame = this.steps.frame[match];
     this.nextPrev = safe ? -1 : match;
     if (!safe && m[4]) this.pendingFull = m[4];
     return this.content();
