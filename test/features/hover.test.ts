@@ -269,10 +269,22 @@ describe('hover of identifiers', () => {
     if (service.context.helpers.size === 0) return t.skip('bpf/bpf_helper_defs.h is not installed (libbpf-dev)');
     const text = hoverText('void f(void) { bpf_map_lookup_e|lem(0, 0); }');
     assert.ok(text.startsWith('```c\nvoid *bpf_map_lookup_elem(void *map, const void *key)\n```\nCallable under any license\\\n'), text);
-    assert.ok(text.includes(`In ${label}\n`), text);
+    assert.ok(text.includes(`\\\nIn ${label}\\\n`), text);
     assert.ok(text.includes('**Returns**'), text);
     const gpl = hoverText('void f(void) { bpf_probe_read_us|er(0, 0, 0); }');
     assert.ok(gpl.includes('**GPL-only**: callable only from programs with a GPL-compatible license'), gpl);
+  });
+
+  test('a helper: the program types that may call it, and whether this program may', (t) => {
+    if (service.context.helpers.size === 0) return t.skip('bpf/bpf_helper_defs.h is not installed (libbpf-dev)');
+    const xdp = hoverText('void f(void) { bpf_xdp_adjust_h|ead(0, 0); }');
+    assert.ok(xdp.includes('Callable from `xdp` (as the verifier of Linux 6.18 answered; tracing, LSM, freplace and struct_ops programs not asked)'), xdp);
+    assert.ok(!xdp.includes('Not callable from this program'), 'outside a program nothing is said about one');
+    const kprobe = hoverText('SEC("kprobe/do_unlinkat")\nint f(void *ctx) { return bpf_xdp_adjust_h|ead(0, 0); }');
+    assert.ok(kprobe.includes('**Not callable from this program** (`BPF_PROG_TYPE_KPROBE`)'), kprobe);
+    const inXdp = hoverText('SEC("xdp")\nint f(void *ctx) { return bpf_xdp_adjust_h|ead(0, 0); }');
+    assert.ok(!inXdp.includes('Not callable'), inXdp);
+    assert.ok(hoverText('void f(void) { bpf_map_lookup_e|lem(0, 0); }').includes('Callable from every program type asked'));
   });
 
   test('helper documentation is Markdown: no reStructuredText left', (t) => {
@@ -294,7 +306,7 @@ describe('hover of identifiers', () => {
       const all = await serviceFor({ targets: 'all' });
       if (all.context.helpers.size === 0) return t.skip('bpf/bpf_helper_defs.h is not installed (libbpf-dev)');
       const text = hoverText('void f(void) { bpf_map_lookup_e|lem(0, 0); }', all);
-      assert.ok(text.includes('In 6.1, 6.12 (bundled), 6.12, 6.18\n'), text);
+      assert.ok(text.includes('\\\nIn 6.1, 6.12 (bundled), 6.12, 6.18\\\n'), text);
       const newer = [...all.context.helpers.keys()].find((h) => {
         const t2 = hoverText(`void f(void) { ${h}|(); }`, all);
         return t2.includes('**Not in** 6.1');

@@ -7,13 +7,14 @@ import { declaration, typeName } from '../btf/c-decl';
 import { Kind } from '../btf/wire';
 import { CMap } from '../csource/model';
 import { GPL_ONLY_HELPERS } from '../helpers/gpl-only';
+import { ALLOWED_HELPERS, HELPER_IDS, PROBED_ON, mayCall } from '../helpers/program-helpers';
 import { hasTarget, targetNeed } from '../sections/families';
 import { LIBBPF_SECTION_DEFS_VERSION } from '../sections/libbpf-sections';
 import { matchSection } from '../sections/match';
 import { PROGRAM_CONTEXT } from '../sections/program-context';
 import { evaluateConstant } from './const-expr';
 import { CursorContext, TypeKeyword, cursorContext } from './cursor';
-import { identifierType } from './expression';
+import { enclosingFunction, identifierType } from './expression';
 import { HelperDoc } from './helper-docs';
 import { byRelease, shortLabels } from './kernel-labels';
 import { hasAttachType, hasHelper, hasProgType } from './kernel-support';
@@ -78,7 +79,11 @@ function wordHover(ctx: ServiceContext, file: ParsedFile, cursor: CursorContext,
   const word = cursor.word!.text;
   const described = ctx.kernels.described;
   const helper = ctx.helpers.get(word);
-  if (helper) return cached(`helper ${word}`, () => helperHover(ctx, helper));
+  if (helper) {
+    const section = enclosingFunction(file.model, cursor.offset)?.section?.name;
+    const progType = section !== undefined ? matchSection(section)?.def.progType : undefined;
+    return cached(`helper ${word} ${progType ?? ''}`, () => helperHover(ctx, helper, progType));
+  }
   const scope = scopeAt(ctx, file, cursor.offset);
   const v = identifierType(word, scope);
   if (v) return markdown(`\`\`\`c\n${v.kind === 'btf' ? declaration(scope.env.btf, v.id, word) : `${typeText(v, scope.env)} ${word}`}\n\`\`\``);
@@ -93,8 +98,27 @@ function wordHover(ctx: ServiceContext, file: ParsedFile, cursor: CursorContext,
   return cached(`enumerator ${word}`, () => enumeratorHover(ctx, word));
 }
 
-/** A helper: libbpf's signature, the kernels that have it, whether only GPL-compatible programs may call it, its documentation. */
-function helperHover(ctx: ServiceContext, helper: HelperDoc): Hover {
+/** `kprobe, tracepoint, xdp`: program types by the names people use. */
+const typeNames = (types: readonly string[]) => types.map((t) => `\`${t.replace(/^BPF_PROG_TYPE_/, '').toLowerCase()}\``).join(', ');
+
+/**
+ * Which program types may call a helper, from the verifier's answers (helpers/program-helpers.ts), and
+ * whether the program at the cursor may.
+ */
+function callers(helper: string, progType: string | undefined): string[] {
+  const name = helper.replace(/^bpf_/, '');
+  if (!Object.hasOwn(HELPER_IDS, name)) return [];
+  const probed = Object.keys(ALLOWED_HELPERS);
+  const types = probed.filter((t) => mayCall(t, name));
+  const where = `as the verifier of Linux ${PROBED_ON.release.replace(/^(\d+\.\d+).*/, '$1')} answered; tracing, LSM, freplace and struct_ops programs not asked`;
+  const out = [types.length === probed.length ? `Callable from every program type asked (${where})` : types.length ? `Callable from ${typeNames(types)} (${where})` : `Callable from none of the program types asked (${where})`];
+  const here = progType && mayCall(progType, name);
+  if (here === false) out.unshift(`**Not callable from this program** (\`${progType}\`)`);
+  return out;
+}
+
+/** A helper: libbpf's signature, the kernels that have it, who may call it, its documentation. */
+function helperHover(ctx: ServiceContext, helper: HelperDoc, progType: string | undefined): Hover {
   const labels = shortLabels(ctx.kernels.all);
   const kernels = byRelease(ctx.kernels.all);
   const have = kernels.filter((k) => hasHelper(k.btf, helper.name));
@@ -104,6 +128,7 @@ function helperHover(ctx: ServiceContext, helper: HelperDoc): Hover {
     GPL_ONLY_HELPERS.has(helper.name.replace(/^bpf_/, '')) ? '**GPL-only**: callable only from programs with a GPL-compatible license' : 'Callable under any license',
     have.length ? `In ${have.map(name).join(', ')}` : undefined,
     lacking.length ? `**Not in** ${lacking.map(name).join(', ')}` : undefined,
+    ...callers(helper.name, progType),
   ].filter(Boolean);
   return markdown(`\`\`\`c\n${helper.signature}\n\`\`\`\n${facts.join('\\\n')}\n\n---\n\n${helper.doc}`);
 }
