@@ -168,15 +168,22 @@ static void drop_slot_init(char *elf, size_t size) {
 	}
 }
 
-/* The program libbpf names in a `prog 'NAME': ...` warning of this attempt, or -1. */
-static int blamed_program(void) {
+/* An undecided program named in a `prog 'NAME': <what>` warning of this attempt, or -1. */
+static int named_program(const char *what) {
 	for (const char *s = libbpf_msgs; (s = strstr(s, "prog '")) != NULL; s++) {
 		const char *name = s + 6, *end = strstr(name, "': ");
-		if (!end) continue;
+		const char *eol = strchr(name, '\n');
+		if (!end || (eol && eol < end) || (what && strncmp(end + 3, what, strlen(what)))) continue;
 		for (int i = 0; i < nprogs; i++)
 			if (!progs[i].decided && strlen(progs[i].name) == (size_t)(end - name) && !strncmp(progs[i].name, name, end - name)) return i;
 	}
 	return -1;
+}
+
+/* The program the load failed at: libbpf says `prog 'NAME': failed to load: -N` for it; else the one it names. */
+static int blamed_program(void) {
+	int i = named_program("failed to load: ");
+	return i >= 0 ? i : named_program(NULL);
 }
 
 static struct bpf_object *open_object(const char *path, const char *btf, const char *mem, size_t size) {

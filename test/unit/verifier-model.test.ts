@@ -9,6 +9,7 @@ import { causalChain } from '../../server/src/verifier/causal';
 import { EXPLANATIONS, explain } from '../../server/src/verifier/explanations';
 import { decodeInsn } from '../../server/src/verifier/insn';
 import { parseVerifierLog, VerifierLogParser } from '../../server/src/verifier/parse';
+import { compactValue, lineHints, rejectedPath } from '../../server/src/verifier/path';
 import { parseState, stateAfter } from '../../server/src/verifier/state';
 import { hottestLine, lineStats } from '../../server/src/verifier/stats';
 import { summarizeLog } from '../../server/src/verifier/summary';
@@ -131,6 +132,19 @@ describe('real logs of this kernel, levels 1 and 2', () => {
       assert.ok(!log.notes.some((n) => /^R\d/.test(n)));
       assert.ok(log.notes.includes('returning from callee:'));
     }
+  });
+
+  test('the rejected path and what the verifier knew at each of its lines (inline hints)', () => {
+    for (const level of [1, 2]) {
+      const log = parseVerifierLog(read(`mapval.level${level}.log`));
+      const path = rejectedPath(log);
+      assert.deepEqual(path.map((s) => log.steps.insn[s]), [0, 1, 2, 3, 4, 5, 7, 8, 9, 10, 11, 12, 13]);
+      const hints = new Map(lineHints(log, path).map((h) => [h.line, h.hints]));
+      assert.deepEqual(hints.get(at('CHAIN_MAPVAL_LOOKUP')), ['R1: map_ptr', 'R0: map_value_or_null']);
+      assert.deepEqual(hints.get(at('CHAIN_MAPVAL_INDEX')), ['R1: scalar(0..0xffffffff)', 'R7: ctx']);
+      assert.deepEqual(hints.get(at('CHAIN_MAPVAL_BOUND')), ['R1: scalar(0..15)']);
+    }
+    assert.deepEqual(['pkt(off=14,r=14)', 'pkt_end()', 'fp-4', '0000????', 'Pscalar(smin=0,smax=umax=0xffffffff,var_off=(0x0; 0xffffffff))'].map(compactValue), ['pkt(off=14,r=14)', 'pkt_end', 'fp-4', '0000????', 'scalar(0..0xffffffff)']);
   });
 
   test('stack slots and frames in a printed state', () => {
