@@ -267,6 +267,34 @@ describe('parsing', () => {
   });
 });
 
+describe('untrusted input', () => {
+  test('mutated and hostile logs never throw, hang or allocate without bound', () => {
+    const seeds = ['mapval.level2.log', 'subprog.level2.log', 'null.linux-7.3.log', 'loop.level2.cut-tail.log'].map(read);
+    let seed = 12345;
+    const rand = (n: number) => {
+      seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+      return seed % n;
+    };
+    const junk = ['from 99 to 3: safe', 'from 1 to 2:', '4294967295: (bf) r1 = r2', '99999999999999999999: (85) call pc+99999999', '; @ :', '; x @ f:NaN', 'Verification failed: ', 'At:', '  >>> 7 |', '         | ^--', 'R0=', 'frame9:', 'processed x insns', 'stack depth ++', 'func#99999999 @-1', '\0\u2028<script>"\'</script>', 'Live regs before insn:', '  1  2  3: xx (', 'mark_precise:'];
+    for (let i = 0; i < 300; i++) {
+      const lines = seeds[i % seeds.length].split('\n');
+      for (let k = 0; k < 12; k++) {
+        const at = rand(lines.length);
+        const op = rand(4);
+        if (op === 0) lines.splice(at, 1);
+        else if (op === 1) lines.splice(at, 0, junk[rand(junk.length)]);
+        else if (op === 2) lines[at] = lines[at].slice(0, rand(lines[at].length + 1));
+        else lines.splice(at, 0, lines[rand(lines.length)]);
+      }
+      const log = parseVerifierLog(lines.join('\n'));
+      const s = summarizeLog(log);
+      lineHints(log, rejectedPath(log));
+      if (log.steps.count) stateAfter(log, log.steps.count - 1);
+      assert.ok(s.causalChain.length <= 25);
+    }
+  });
+});
+
 describe('instructions and explanations', () => {
   test('the disassembly the kernel prints decodes into what each instruction reads and writes', () => {
     const cases: [string, object][] = [

@@ -42,6 +42,9 @@ const RE_PROCESSED_OLD = /^processed (\d+) insns/;
 const RE_FUNC = /^func#(\d+) @(\d+)$/;
 const RE_VALIDATING = /^Validating (\S+)\(\) func#(\d+)/;
 
+/** BPF programs have at most a million instructions (BPF_COMPLEXITY_LIMIT_INSNS); ld_imm64 takes two. */
+const MAX_INSN = 2_000_000;
+
 export interface ParseOptions {
   /** Keep the state printed after every step (default true); a huge log can drop them to save memory. */
   keepStates?: boolean;
@@ -215,7 +218,8 @@ export class VerifierLogParser {
     let j = 0;
     let insn = 0;
     for (let c = l.charCodeAt(0); c >= 48 && c <= 57; c = l.charCodeAt(++j)) insn = insn * 10 + (c - 48);
-    if (l.charCodeAt(j) !== 58) return this.other(l, n);
+    // An index no program can have (a pasted log is anything): not an instruction.
+    if (l.charCodeAt(j) !== 58 || j > 7 || insn > MAX_INSN) return this.other(l, n);
     const k = j + 2;
     const c = l.charCodeAt(k);
     if (c === 40 /* ( */) {
