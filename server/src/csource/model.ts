@@ -4,7 +4,7 @@
 // `int BPF_PROG(name, args...)` as a function whose first parameter is the program's name.
 import type { Node, Tree } from 'web-tree-sitter';
 import { HEAD_MACROS, HeadMacroName } from '../libbpf/macros';
-import { CDefine, PreprocessorFacts, Span, preprocess } from './preprocessor';
+import { CDefine, PreprocessorFacts, Span, VMLINUX_INCLUDE, preprocess } from './preprocessor';
 
 export type { CDefine, PreprocessorFacts, Span } from './preprocessor';
 
@@ -115,6 +115,12 @@ export interface CDocument {
   allDefines: Map<string, CDefine>;
   /** `#if`/`#ifdef`/`#elif`/`#else` branches whose condition is known false for this build, sorted and disjoint. */
   inactive: Span[];
+  /**
+   * The file includes a vmlinux.h, itself or through its project headers: kernel types carry
+   * preserve_access_index there, so plain member accesses are CO-RE relocations. Without one, structs come
+   * from UAPI headers with fixed layouts.
+   */
+  usesVmlinux: boolean;
   externs: CExtern[];
   legacyMaps: CLegacyMap[];
   /** Uses of identifiers, by name, for rules that look up where a declared name is used. */
@@ -239,7 +245,7 @@ export function buildModel(tree: Tree, source?: string, facts?: PreprocessorFact
     functions: [], globals: [], maps: [], structs: new Map(), includes: [], systemIncludes: [], sections: [],
     calls: callsIn(tree.rootNode), externs: [], legacyMaps: [], identifierUses: identifierIndex(tree.rootNode),
     license: licenseIn(tree.rootNode, source), includedLicense: pp.headers.find((h) => h.license)?.license,
-    defines: pp.defines, allDefines: pp.visible, inactive: pp.inactive,
+    defines: pp.defines, allDefines: pp.visible, inactive: pp.inactive, usesVmlinux: includesVmlinux(tree.rootNode) || pp.headers.some((h) => h.vmlinux),
   };
   for (let i = 0; i < top.length; i++) {
     const n = top[i];
@@ -376,6 +382,11 @@ function callsIn(root: Node): CCall[] {
     });
   }
   return out;
+}
+
+/** Whether any `#include` of the file, at any depth of #if, names a vmlinux.h. */
+function includesVmlinux(root: Node): boolean {
+  return root.descendantsOfType('preproc_include').some((n) => VMLINUX_INCLUDE.test(n?.childForFieldName('path')?.text.slice(1, -1) ?? ''));
 }
 
 /** Identifier uses by name, indexed on first request (most files never ask). */

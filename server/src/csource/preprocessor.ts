@@ -29,6 +29,8 @@ export interface CDefine {
 export interface HeaderFacts {
   path: string;
   defines: ReadonlyMap<string, CDefine>;
+  /** It is, or includes (through project headers too), a vmlinux.h: its kernel types are CO-RE relocated. */
+  vmlinux?: boolean;
   license?: { value: string; span: Span; header: string };
 }
 
@@ -55,6 +57,9 @@ export interface Preprocessed {
 
 // ---------------------------------------------------------------------------------------------------
 // The build's facts
+
+/** An include of a vmlinux.h (`vmlinux.h`, `vmlinux_flavors.h`, `bpfcore/vmlinux.h`): kernel types with preserve_access_index. */
+export const VMLINUX_INCLUDE = /(^|\/)vmlinux[\w.-]*\.h$/;
 
 /** Node's `process.arch` to libbpf's architecture name (`__TARGET_ARCH_<name>`, `bpf_target_<name>`). */
 const NODE_ARCH: Record<string, string> = {

@@ -69,7 +69,7 @@ export function dereferencesOf(body: Node, name: string): Node[] {
 }
 
 /** Inside sizeof, typeof or offsetof: the expression is never evaluated, nothing is read. */
-function unevaluated(n: Node): boolean {
+export function unevaluated(n: Node): boolean {
   for (let a: Node | null = n; a; a = a.parent) {
     if (a.type === 'sizeof_expression' || a.type === 'offsetof_expression' || a.type === 'alignof_expression') return true;
     if (a.type === 'macro_type_specifier' || (a.type === 'call_expression' && /^(typeof|__typeof__|__builtin_offsetof)$/.test(a.childForFieldName('function')?.text ?? ''))) return true;

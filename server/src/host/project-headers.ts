@@ -5,7 +5,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildModel, CStruct } from '../csource/model';
 import { CParser } from '../csource/parser';
-import { CDefine, HeaderFacts, PreprocessorFacts, targetFacts } from '../csource/preprocessor';
+import { CDefine, HeaderFacts, PreprocessorFacts, VMLINUX_INCLUDE, targetFacts } from '../csource/preprocessor';
 import { DEFAULT_INCLUDE_DIRS, resolveInclude } from './source-files';
 
 interface ParsedHeader {
@@ -97,7 +97,8 @@ export class ProjectHeaders {
       const defines = new Map<string, CDefine>();
       for (const [name, d] of model.allDefines) defines.set(name, d.header ? d : { ...d, header: file });
       const license = model.license ? { ...model.license, header: file } : model.includedLicense;
-      return { file, mtimeMs, structs: model.structs, facts: { path: file, defines, license }, includes };
+      const vmlinux = VMLINUX_INCLUDE.test(file) || model.usesVmlinux;
+      return { file, mtimeMs, structs: model.structs, facts: { path: file, defines, license, vmlinux }, includes };
     } finally {
       tree.delete();
     }

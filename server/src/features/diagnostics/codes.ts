@@ -36,8 +36,8 @@ export const DIAGNOSTIC_CODES = {
     rationale: 'such programs are loaded only when user space asks for them or sets their target, so a missing target is the expected case',
   },
   'malformed-target': {
-    severity: Error, description: 'a section target that cannot name anything (`tracepoint/nosuch`, `tp/a/b/c`)',
-    rationale: "libbpf cannot attach it: a tracepoint section must be `tp/<category>/<name>`",
+    severity: Warning, description: 'a section target that cannot name anything (`tracepoint/nosuch`, `tp/a/b/c`)',
+    rationale: 'libbpf cannot auto-attach it (a tracepoint section is `tp/<category>/<name>`); the load succeeds, and programs used as tail calls are never attached',
   },
   'legacy-map': {
     severity: Error, description: 'a `struct bpf_map_def` in SEC("maps")',

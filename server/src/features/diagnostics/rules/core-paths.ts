@@ -9,7 +9,8 @@ import type { Node } from 'web-tree-sitter';
 import { Kind } from '../../../btf/wire';
 import { CCall, CDefine } from '../../../csource/model';
 import { guardedChains, guardHolds, guardsAround, kernelScope, ruledOut } from '../../core-guards';
-import { expressionType, fieldPathSource } from '../../expression';
+import { Scope, expressionType, fieldPathSource } from '../../expression';
+import { describedEnv } from '../../service-context';
 import { ExprType, MemberInfo, composite, deref, member } from '../../types';
 import { Finding, Rule, RuleInput } from '../rule';
 
@@ -44,7 +45,7 @@ export const corePathsRule: Rule = {
     }
     for (const fe of input.file.tree.rootNode.descendantsOfType('field_expression')) {
       const path = fe && fieldChain(fe);
-      if (path && isRead(fe!)) checkFieldPath(input, expandMacros(path, defines), report);
+      if (path && isRead(fe!) && relocated(input, path)) checkFieldPath(input, expandMacros(path, defines), report);
     }
     checkAlternatives(input, report);
   },
@@ -148,6 +149,21 @@ function fieldChain(fe: Node): FieldPath | undefined {
     n = n.childForFieldName('argument');
   }
   return n && steps.length ? { offset: fe.startIndex, base: n.text, steps } : undefined;
+}
+
+/**
+ * Whether clang emits CO-RE relocations for a plain `->`/`.` chain: when the file's kernel types come from
+ * a vmlinux.h (preserve_access_index on every struct), or the chain starts at a relocatable struct of the
+ * file's own (a `___flavour` or a preserve_access_index type). A file that builds against the kernel's
+ * UAPI headers (`<linux/...>`) and no vmlinux.h gets their structs with fixed layouts: nothing relocates.
+ */
+function relocated(input: RuleInput, path: FieldPath): boolean {
+  const { model } = input.file;
+  if (model.usesVmlinux || !model.systemIncludes.some((i) => i.startsWith('linux/'))) return true;
+  const scope: Scope = { doc: input.file.model, tree: input.file.tree, env: describedEnv(input.ctx, input.file), offset: path.offset };
+  const base = expressionType(path.base, scope);
+  const pointee = base && composite(deref(base, scope.env) ?? base, scope.env);
+  return !!pointee?.local?.relocatable;
 }
 
 /** Whether a chain is an access to check: not an argument of a read macro or guard, not in sizeof/offsetof. */

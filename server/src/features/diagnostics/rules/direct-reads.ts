@@ -7,7 +7,7 @@ import { Kind } from '../../../btf/wire';
 import { CFunction, functionBody } from '../../../csource/model';
 import { matchSection } from '../../../sections/match';
 import { Scope, expressionType } from '../../expression';
-import { provenanceOf, unwrapValue } from '../../pointer-provenance';
+import { provenanceOf, unevaluated, unwrapValue } from '../../pointer-provenance';
 import { describedEnv } from '../../service-context';
 import { baseType, composite, deref } from '../../types';
 import { Rule, RuleInput } from '../rule';
@@ -54,7 +54,7 @@ function readChains(input: RuleInput, f: CFunction): Chain[] {
   for (const fe of body.descendantsOfType('field_expression')) {
     if (!fe || (fe.parent?.type === 'field_expression' && fe.parent.childForFieldName('argument')?.id === fe.id)) continue; // the whole chain once
     const chain = chainOf(fe);
-    if (chain && !takesAddress(fe) && !insideReadMacro(fe)) out.push(chain);
+    if (chain && !takesAddress(fe) && !insideReadMacro(fe) && !unevaluated(fe)) out.push(chain);
   }
   return out;
 }

@@ -55,7 +55,9 @@ function packetPointers(body: Node): Set<string> {
 
 function uncheckedPacketReads(body: Node): { name: string; deref: Node }[] {
   const out = [];
-  const comparisons = body.descendantsOfType('binary_expression').filter((b) => !!b && /^[<>]=?$/.test(b.childForFieldName('operator')?.text ?? '') && /\bdata_end\b/.test(b.text));
+  // A comparison with data_end, or data_end handed to a function (an inlined parser) that compares.
+  const comparisons = body.descendantsOfType('binary_expression').filter((b) => !!b && /^[<>]=?$/.test(b.childForFieldName('operator')?.text ?? '') && /\bdata_end\b/.test(b.text))
+    .concat(body.descendantsOfType('call_expression').filter((c) => !!c && /\bdata_end\b/.test(c.childForFieldName('arguments')?.text ?? '')));
   for (const name of packetPointers(body)) {
     const deref = dereferencesOf(body, name)[0];
     if (deref && !comparisons.some((c) => c!.startIndex < deref.startIndex)) out.push({ name, deref });
