@@ -115,7 +115,9 @@ describe('language server over stdio', { skip: cliSkip ?? sharedSkip }, () => {
   });
 
   test('a misspelled SEC is an error with a suggestion, and a quick fix', async () => {
-    const d = await lsp.waitForDiagnostics(uri);
+    // The diagnostics of the text as restored (version 8), not the debounced ones of an earlier edit.
+    let d = await lsp.waitForDiagnostics(uri);
+    for (const deadline = Date.now() + 20_000; d.version !== 8 && Date.now() < deadline; d = await lsp.waitForDiagnostics(uri)) await new Promise((r) => setTimeout(r, 50));
     const bad = d.diagnostics.find((x) => x.code === 'unknown-section');
     assert.ok(bad, JSON.stringify(d.diagnostics));
     assert.match(bad.message as string, /did you mean "tracepoint\/syscalls\/sys_enter_openat"/);
@@ -234,6 +236,17 @@ describe('language server over stdio: hovers lead, completions apply', { skip: c
     const { text: after, item } = await accept(text, pos, 'tracepoint/');
     assert.equal(after.split('\n')[pos.line], 'SEC("tracepoint/")');
     assert.equal(item.command?.command, 'editor.action.triggerSuggest');
+  });
+
+  test("workspace symbols: the open file's programs and maps, named in words", async () => {
+    await edit(source);
+    const ws = (await lsp.conn.sendRequest(WorkspaceSymbolRequest.type, { query: 'on_sw' })) as { name: string; containerName?: string; location: { uri: string } }[];
+    const prog = ws.find((s) => s.name === 'on_switch');
+    assert.ok(prog, JSON.stringify(ws.slice(0, 5)));
+    assert.equal(prog.containerName, 'SEC("tp_btf/sched_switch") in handler.bpf.c');
+    assert.equal(prog.location.uri, uri);
+    const map = ((await lsp.conn.sendRequest(WorkspaceSymbolRequest.type, { query: 'events' })) as { name: string; containerName?: string }[]).find((s) => s.name === 'events');
+    assert.equal(map?.containerName, 'BPF_MAP_TYPE_RINGBUF in handler.bpf.c');
   });
 
   test('member and BPF_PROG argument completions replace what was typed', async () => {
