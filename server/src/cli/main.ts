@@ -1,6 +1,7 @@
 // The ebpf-ls command line: one file per command, registered here.
 import { btfCommand } from './btf';
 import { checkCommand } from './check';
+import { convertBccCommand } from './convert-bcc';
 import type { Command } from './command';
 import { layoutCommand } from './layout';
 import { relocsCommand } from './relocs';
@@ -19,6 +20,7 @@ const commands: Record<string, Command> = {
   verify: verifyCommand,
   trace: traceCommand,
   'verifier-log': verifierLogCommand,
+  'convert-bcc': convertBccCommand,
 };
 
 function help(): string {
