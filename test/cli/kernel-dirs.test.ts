@@ -112,11 +112,38 @@ describe('relocs --btf-dir: folders of kernels, grouped, against bpftool', { ski
   test('text: groups, what fails in each, the relocations that differ; one worker gives the same answer', () => {
     const r = runCli(['relocs', obj, '--btf-dir', hub, '--jobs', '1'], { timeoutMs: 600_000 });
     assert.equal(r.status, 1, r.stderr);
-    assert.match(r.stdout, /: 33 CO-RE relocations against \d+ kernels: \d+ groups? \(1 workers?, [\d.]+ s\)/);
-    assert.match(r.stdout, /^group 1 \(\d+ kernels?\): debian\/12\/x86_64\/.*: \d+ of 33 fail$/m);
+    assert.match(r.stdout, /: 33 CO-RE relocations against \d+ kernels: \d+ groups? \(1 worker, [\d.]+ s\)/);
+    assert.match(r.stdout, /^group 1 \(\d+ kernels?\): debian\/12\/x86_64\/.*: \d+ of 33 fail where the program reaches them( \(.*\))?$/m);
     assert.match(r.stdout, /^ {4}core\.bpf\.c:\d+ byte_off struct task_struct___old\.state: missing \(poisoned\)$/m);
     assert.match(r.stdout, /^relocations that differ between groups \(\d+\):$/m);
     assert.match(r.stderr, /^ebpf-ls relocs: \d+ kernels in [\d.]+ s on 1 worker: per kernel [\d.]+ ms \(read [\d.]+, decompress [\d.]+, parse [\d.]+, resolve [\d.]+\)$/m);
+  });
+
+  test('guards: a read poisoned behind a false bpf_core_field_exists is dead code there, not a failure', () => {
+    writeFileSync(join(work, 'guarded.bpf.c'), [
+      '#include "vmlinux.h"', '#include <bpf/bpf_helpers.h>', '#include <bpf/bpf_core_read.h>',
+      'struct task_struct___old { long state; } __attribute__((preserve_access_index));',
+      'long out[4];', 'SEC("tracepoint/syscalls/sys_enter_openat")', 'int guarded(void *ctx)', '{',
+      '\tstruct task_struct *t = (struct task_struct *)bpf_get_current_task();',
+      '\tstruct task_struct___old *old = (void *)t;', '\tstruct inet_sock *is = 0;',
+      '\tif (bpf_core_field_exists(old->state))', '\t\tout[0] = BPF_CORE_READ(old, state);', '\telse', '\t\tout[0] = BPF_CORE_READ(t, __state);',
+      '\tout[1] = bpf_core_field_exists(is->inet_flags) ? BPF_CORE_READ(is, inet_flags) : 0;', '\treturn 0;', '}',
+      'char LICENSE[] SEC("license") = "GPL";',
+    ].join('\n') + '\n');
+    const guarded = join(work, 'guarded.bpf.o');
+    execFileSync('clang-19', ['-g', '-O2', '-target', 'bpf', '-D__TARGET_ARCH_x86', `-I${work}`, '-I/usr/include/x86_64-linux-gnu', '-c', join(work, 'guarded.bpf.c'), '-o', guarded]);
+    const r = runCli(['relocs', guarded, '--btf-dir', flat, '--format', 'json'], { timeoutMs: 600_000 });
+    assert.equal(r.status, 0, `every failure is guarded: ${r.stderr}`);
+    const out: FleetJson & { kernels: (KernelEntry & { dead?: number[] })[] } = JSON.parse(r.stdout);
+    const state = out.relocations.findIndex((x) => x.kind === 'byte_off' && x.access === 'struct task_struct___old.state');
+    for (const k of out.kernels) {
+      assert.equal(k.results![state].poisoned, true, `${k.label}: state is gone`);
+      assert.ok(k.dead!.includes(state), `${k.label}: and its read is dead code`);
+      assert.ok(!k.dead!.includes(out.relocations.findIndex((x) => x.access === 'struct task_struct.__state')), `${k.label}: the else branch runs`);
+    }
+    assert.equal(out.failing, false);
+    const text = runCli(['relocs', guarded, '--btf-dir', flat]);
+    assert.match(text.stdout, /all 5 relocations apply \(\d existence checks? answers? 0; \d poisoned behind guards that are false here\)/);
   });
 
   test('bad folders and bad kernels: one line each, exit 2', () => {

@@ -57,7 +57,11 @@ function record(r: FleetKernelResult, groups: KernelGroups, objArch: Arch | unde
   const row: KernelRow = { label: r.info.label };
   if (r.error || !r.verdicts) row.error = r.error ?? 'no result';
   else if (objArch && r.arch && r.arch !== objArch) row.skipped = `${r.arch} kernel; the object reads ${objArch} registers`;
-  else row.group = groups.add(r.index, r.verdicts).id;
+  else {
+    const dead = r.verdicts.map(() => false);
+    for (const i of r.dead ?? []) dead[i] = true;
+    row.group = groups.add(r.index, r.verdicts, dead).id;
+  }
   if (r.times) {
     totals.read += r.times.read;
     totals.unpack += r.times.unpack;
@@ -74,7 +78,7 @@ function describe(r: ObjectRelocation) {
 
 function kernelJson(r: FleetKernelResult, row: KernelRow) {
   const { label, path, release, distro, distroVersion } = r.info;
-  return { label, path, release, distro, distroVersion, arch: r.arch, group: row.group, skipped: row.skipped, error: row.error, results: row.group ? r.verdicts : undefined, times: r.times && roundTimes(r.times) };
+  return { label, path, release, distro, distroVersion, arch: r.arch, group: row.group, skipped: row.skipped, error: row.error, results: row.group ? r.verdicts : undefined, dead: row.group ? r.dead : undefined, times: r.times && roundTimes(r.times) };
 }
 
 function roundTimes<T extends object>(t: T): T {
@@ -82,8 +86,10 @@ function roundTimes<T extends object>(t: T): T {
 }
 
 /** A verdict as a cell: what libbpf patches, or why it cannot. */
-export function verdictText(v: Verdict, r: ObjectRelocation): string {
-  if (v.error) return `error: ${v.error}`;
+export function verdictText(v: Verdict, r: ObjectRelocation, g?: KernelGroup, i?: number): string {
+  const guarded = g && i !== undefined && (v.poisoned || v.error) && !g.failing.includes(i) ? ', guarded: dead code here' : '';
+  if (v.error) return `error: ${v.error}${guarded}`;
+  if (v.poisoned && guarded) return `${v.resolved ? 'poisoned (size)' : 'missing (poisoned)'}${guarded}`;
   if (v.poisoned) return v.resolved ? 'poisoned (size cannot be adjusted)' : 'missing (poisoned)';
   if (!v.resolved) return isExistenceKind(r.kindValue) ? `${v.value} (absent)` : `${v.value} (not found)`;
   return String(v.value);
@@ -97,7 +103,9 @@ function where(r: ObjectRelocation): string {
 function groupLine(g: KernelGroup, rows: KernelRow[], relocs: ObjectRelocation[]): string {
   const names = summarizeKernels(g.kernels.map((i) => rows[i].label));
   const absent = g.verdicts.filter((v) => !v.resolved && !v.poisoned && !v.error).length;
-  const summary = g.failing.length ? `${g.failing.length} of ${relocs.length} fail` : `all ${relocs.length} relocations apply${absent ? ` (${absent} existence checks answer 0)` : ''}`;
+  const guarded = g.verdicts.filter((v, i) => (v.poisoned || v.error) && !g.failing.includes(i)).length;
+  const notes = [absent ? `${absent} existence check${absent === 1 ? ' answers' : 's answer'} 0` : '', guarded ? `${guarded} poisoned behind guards that are false here` : ''].filter(Boolean).join('; ');
+  const summary = `${g.failing.length ? `${g.failing.length} of ${relocs.length} fail where the program reaches them` : `all ${relocs.length} relocations apply`}${notes ? ` (${notes})` : ''}`;
   const lines = [`group ${g.id} (${g.kernels.length} kernel${g.kernels.length === 1 ? '' : 's'}): ${names}: ${summary}\n`];
   for (const i of g.failing.slice(0, 20)) lines.push(`    ${where(relocs[i])}: ${verdictText(g.verdicts[i], relocs[i])}\n`);
   if (g.failing.length > 20) lines.push(`    … and ${g.failing.length - 20} more\n`);
@@ -106,14 +114,14 @@ function groupLine(g: KernelGroup, rows: KernelRow[], relocs: ObjectRelocation[]
 
 function textReport(objectPath: string, relocs: ObjectRelocation[], groups: KernelGroups, rows: KernelRow[], run: { elapsed: number; workers: number; objArch?: Arch }): string {
   const checked = rows.filter((r) => r.group !== undefined).length;
-  const out = [`${objectPath}: ${relocs.length} CO-RE relocations against ${checked.toLocaleString('en-US')} kernels: ${groups.groups.length} group${groups.groups.length === 1 ? '' : 's'} (${run.workers} workers, ${(run.elapsed / 1000).toFixed(1)} s)\n\n`];
+  const out = [`${objectPath}: ${relocs.length} CO-RE relocations against ${checked.toLocaleString('en-US')} kernels: ${groups.groups.length} group${groups.groups.length === 1 ? '' : 's'} (${run.workers} worker${run.workers === 1 ? '' : 's'}, ${(run.elapsed / 1000).toFixed(1)} s)\n\n`];
   for (const g of groups.groups) out.push(groupLine(g, rows, relocs));
   const differing = groups.differing();
   if (differing.length) {
     out.push(`\nrelocations that differ between groups (${differing.length}):\n`);
     for (const i of differing) {
       out.push(`  ${where(relocs[i])}\n`);
-      out.push(`      ${groups.groups.map((g) => `group ${g.id}: ${verdictText(g.verdicts[i], relocs[i])}`).join(' · ')}\n`);
+      out.push(`      ${groups.groups.map((g) => `group ${g.id}: ${verdictText(g.verdicts[i], relocs[i], g, i)}`).join(' · ')}\n`);
     }
   }
   const skipped = rows.filter((r) => r.skipped);

@@ -53,46 +53,6 @@ export class LzmaDecoder {
     this.rep0 = this.rep1 = this.rep2 = this.rep3 = 0;
   }
 
-  private bit(p: number): number {
-    const rc = this.rc;
-    let range = rc[0];
-    let code = rc[1];
-    if (range < 0x1000000) {
-      range = (range << 8) >>> 0;
-      code = ((code << 8) | this.input[this.inPos++]) >>> 0;
-    }
-    const probs = this.probs;
-    const prob = probs[p];
-    const bound = (range >>> 11) * prob;
-    if (code < bound) {
-      rc[0] = bound;
-      rc[1] = code;
-      probs[p] = prob + ((2048 - prob) >> 5);
-      return 0;
-    }
-    rc[0] = range - bound;
-    rc[1] = code - bound;
-    probs[p] = prob - (prob >> 5);
-    return 1;
-  }
-
-  private bitTree(base: number, bits: number): number {
-    let m = 1;
-    for (let i = 0; i < bits; i++) m = (m << 1) | this.bit(base + m);
-    return m - (1 << bits);
-  }
-
-  private reverseBitTree(base: number, bits: number): number {
-    let m = 1;
-    let sym = 0;
-    for (let i = 0; i < bits; i++) {
-      const b = this.bit(base + m);
-      m = (m << 1) | b;
-      sym |= b << i;
-    }
-    return sym;
-  }
-
   private directBits(count: number): number {
     const rc = this.rc;
     let range = rc[0];
@@ -115,24 +75,27 @@ export class LzmaDecoder {
   }
 
   private length(base: number, posState: number): number {
-    if (this.bit(base) === 0) return 2 + this.bitTree(base + 2 + posState * 8, 3);
-    if (this.bit(base + 1) === 0) return 10 + this.bitTree(base + 2 + POS_STATES_MAX * 8 + posState * 8, 3);
-    return 18 + this.bitTree(base + 2 + 2 * POS_STATES_MAX * 8, 8);
+    if (this.tree(base - 1, 1) === 0) return 2 + this.tree(base + 2 + posState * 8, 3);
+    if (this.tree(base, 1) === 0) return 10 + this.tree(base + 2 + POS_STATES_MAX * 8 + posState * 8, 3);
+    return 18 + this.tree(base + 2 + 2 * POS_STATES_MAX * 8, 8);
   }
 
   private distance(len: number): number {
-    const slot = this.bitTree(DIST_SLOT + (len < 6 ? len - 2 : 3) * 64, 6);
+    const slot = this.tree(DIST_SLOT + (len < 6 ? len - 2 : 3) * 64, 6);
     if (slot < 4) return slot;
     const bits = (slot >>> 1) - 1;
     const base = ((2 | (slot & 1)) << bits) >>> 0;
-    if (slot < 14) return base + this.reverseBitTree(DIST_SPECIAL + base - slot - 1, bits);
-    return base + this.directBits(bits - 4) * 16 + this.reverseBitTree(ALIGN - 1, 4);
+    if (slot < 14) return base + this.tree(DIST_SPECIAL + base - slot - 1, bits, true);
+    return base + this.directBits(bits - 4) * 16 + this.tree(ALIGN - 1, 4, true);
   }
 
-  /** A match or repeated match: its length, with rep0 set to its distance; -1 for the end marker. */
+  /**
+   * A match or repeated match after the is-match bit: its length, with rep0 set to its distance; -1 for
+   * the end marker. Every bit of it goes through `tree`, which keeps the range decoder in locals.
+   */
   private match(posState: number): number {
     const s = this.state;
-    if (this.bit(IS_REP + s) === 0) {
+    if (this.tree(IS_REP + s - 1, 1) === 0) {
       const len = this.length(MATCH_LEN, posState);
       this.state = s < 7 ? 7 : 10;
       const dist = this.distance(len);
@@ -143,16 +106,16 @@ export class LzmaDecoder {
       this.rep0 = dist;
       return len;
     }
-    if (this.bit(IS_REP_G0 + s) === 0) {
-      if (this.bit(IS_REP0_LONG + (s << 4) + posState) === 0) {
+    if (this.tree(IS_REP_G0 + s - 1, 1) === 0) {
+      if (this.tree(IS_REP0_LONG + (s << 4) + posState - 1, 1) === 0) {
         this.state = s < 7 ? 9 : 11;
         return 1;
       }
     } else {
       let dist: number;
-      if (this.bit(IS_REP_G1 + s) === 0) dist = this.rep1;
+      if (this.tree(IS_REP_G1 + s - 1, 1) === 0) dist = this.rep1;
       else {
-        if (this.bit(IS_REP_G2 + s) === 0) dist = this.rep2;
+        if (this.tree(IS_REP_G2 + s - 1, 1) === 0) dist = this.rep2;
         else {
           dist = this.rep3;
           this.rep3 = this.rep2;
@@ -164,6 +127,46 @@ export class LzmaDecoder {
     }
     this.state = s < 7 ? 8 : 11;
     return this.length(REP_LEN, posState);
+  }
+
+  /**
+   * `bits` bits through the probability tree at `base` (a single bit at `p` is the tree at `p - 1`),
+   * most significant first, or least significant first when `reverse`; the range decoder lives in
+   * locals for the whole tree.
+   */
+  private tree(base: number, bits: number, reverse = false): number {
+    const probs = this.probs;
+    const input = this.input;
+    const rc = this.rc;
+    let range = rc[0];
+    let code = rc[1];
+    let inPos = this.inPos;
+    let m = 1;
+    let sym = 0;
+    for (let i = 0; i < bits; i++) {
+      if (range < 0x1000000) {
+        range = (range << 8) >>> 0;
+        code = ((code << 8) | input[inPos++]) >>> 0;
+      }
+      const p = base + m;
+      const prob = probs[p];
+      const bound = (range >>> 11) * prob;
+      if (code < bound) {
+        range = bound;
+        probs[p] = prob + ((2048 - prob) >> 5);
+        m <<= 1;
+      } else {
+        range -= bound;
+        code -= bound;
+        probs[p] = prob - (prob >> 5);
+        m = (m << 1) | 1;
+        sym |= 1 << i;
+      }
+    }
+    rc[0] = range;
+    rc[1] = code;
+    this.inPos = inPos;
+    return reverse ? sym : m - (1 << bits);
   }
 
   /**
@@ -198,32 +201,52 @@ export class LzmaDecoder {
         const prev = pos > dictStart ? buf[pos - 1] : 0;
         const base = LITERAL + 0x300 * ((((pos - dictStart) & lpMask) << lc) + (prev >>> (8 - lc)));
         let sym = 1;
-        let match = this.state < 7 ? -1 : buf[pos - this.rep0 - 1];
-        let offs = 0x100;
-        while (sym < 0x100) {
-          let matchBit = 0;
-          if (match >= 0) {
-            match <<= 1;
-            matchBit = match & offs;
-            p = base + offs + matchBit + sym;
-          } else p = base + sym;
-          if (range < 0x1000000) {
-            range = (range << 8) >>> 0;
-            code = ((code << 8) | input[inPos++]) >>> 0;
+        if (this.state < 7) {
+          while (sym < 0x100) {
+            if (range < 0x1000000) {
+              range = (range << 8) >>> 0;
+              code = ((code << 8) | input[inPos++]) >>> 0;
+            }
+            p = base + sym;
+            prob = probs[p];
+            bound = (range >>> 11) * prob;
+            if (code < bound) {
+              range = bound;
+              probs[p] = prob + ((2048 - prob) >> 5);
+              sym <<= 1;
+            } else {
+              range -= bound;
+              code -= bound;
+              probs[p] = prob - (prob >> 5);
+              sym = (sym << 1) | 1;
+            }
           }
-          prob = probs[p];
-          bound = (range >>> 11) * prob;
-          if (code < bound) {
-            range = bound;
-            probs[p] = prob + ((2048 - prob) >> 5);
-            sym <<= 1;
-            offs &= ~matchBit;
-          } else {
-            range -= bound;
-            code -= bound;
-            probs[p] = prob - (prob >> 5);
-            sym = (sym << 1) | 1;
-            offs = matchBit;
+        } else {
+          // A literal right after a match: coded against the byte at the last match distance.
+          let match = buf[pos - this.rep0 - 1];
+          let offs = 0x100;
+          while (sym < 0x100) {
+            match <<= 1;
+            const matchBit = match & offs;
+            p = base + offs + matchBit + sym;
+            if (range < 0x1000000) {
+              range = (range << 8) >>> 0;
+              code = ((code << 8) | input[inPos++]) >>> 0;
+            }
+            prob = probs[p];
+            bound = (range >>> 11) * prob;
+            if (code < bound) {
+              range = bound;
+              probs[p] = prob + ((2048 - prob) >> 5);
+              sym <<= 1;
+              offs &= ~matchBit;
+            } else {
+              range -= bound;
+              code -= bound;
+              probs[p] = prob - (prob >> 5);
+              sym = (sym << 1) | 1;
+              offs = matchBit;
+            }
           }
         }
         buf[pos++] = sym & 0xff;

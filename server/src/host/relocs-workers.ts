@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
 import type { Arch } from '../kernels/arch';
+import { deadRelocations } from '../kernels/dead-code';
 import { KernelFileInfo, Verdict } from '../kernels/fleet';
 import { ObjectRelocation, objectRelocations, readBpfObject, resolveObjectRelocations, BpfObject } from '../relocs/object';
 import { LoadTimes, loadKernelFile } from './kernel-dirs';
@@ -25,6 +26,8 @@ export interface FleetKernelResult {
   arch?: Arch;
   /** One per relocation, in the object's order; absent when the kernel could not be loaded. */
   verdicts?: Verdict[];
+  /** Indices of the relocations that are dead code in this kernel (kernels/dead-code.ts). */
+  dead?: number[];
   /** The kernel could not be read or its BTF is invalid: one line. */
   error?: string;
   times?: KernelTimes;
@@ -110,8 +113,9 @@ export function runFleetWorker(): Promise<number> {
     if (!loaded.ok) return port.postMessage({ index: task.index, info: task.info, error: loaded.error } satisfies FleetKernelResult);
     const t0 = performance.now();
     const verdicts = verdictsIn(obj.value, relocs, loaded.value.kernel);
+    const dead = deadRelocations(obj.value, relocs, verdicts).flatMap((d, i) => (d ? [i] : []));
     const times = { ...loaded.value.times, resolve: performance.now() - t0 };
-    port.postMessage({ index: task.index, info: task.info, arch: loaded.value.kernel.arch, verdicts, times } satisfies FleetKernelResult);
+    port.postMessage({ index: task.index, info: task.info, arch: loaded.value.kernel.arch, verdicts, dead, times } satisfies FleetKernelResult);
   });
   port.postMessage('ready');
   return new Promise(() => undefined);
