@@ -1,58 +1,15 @@
-// The verifier log view: one webview per object, one tab per program, the log with its source lines,
-// the error line highlighted and explained; clicking a `@ file:line` annotation reveals that line.
+// The verifier explorer: one webview per object (or opened log), one tab per program, its HTML built by
+// ./verifier-html (the rejected path, state per step, causal chain, heat); clicking a row reveals the line.
 // The verdicts are kept in the extension's storage, so a window reload restores the view.
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
+import { makeNonce } from './html';
 import { revealSourceLine } from './reveal';
-import { ProgramVerdict } from '../../server/src/host/verify';
+import { renderVerifierHtml, ViewVerdict } from './verifier-html';
 
 const panels = new Map<string, vscode.WebviewPanel>();
-
-const escape = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-
-export function renderVerifierHtml(object: string, verdicts: ProgramVerdict[], nonce: string): string {
-  const tabs = verdicts
-    .map((v, i) => `<button class="tab${i === 0 ? ' on' : ''}" data-i="${i}">${v.accepted ? '✔' : '✘'} ${escape(v.name)}</button>`)
-    .join('');
-  const bodies = verdicts
-    .map((v, i) => {
-      const lines = v.log.split('\n').map((l) => {
-        const src = /^; .* @ (.+):(\d+)$/.exec(l);
-        if (src) return `<div class="src" data-file="${escape(src[1])}" data-line="${src[2]}">${escape(l)}</div>`;
-        const isError = !v.accepted && v.error && l.trim() === v.error.message;
-        return `<div class="${isError ? 'err' : /^\d+: /.test(l) ? 'insn' : 'other'}">${escape(l) || '&nbsp;'}</div>`;
-      });
-      const head = v.accepted
-        ? `<p class="ok">Accepted: ${v.processedInsns ?? '?'} instructions processed (section <code>${escape(v.section)}</code>).</p>`
-        : `<p class="bad">Rejected${v.error?.line ? ` at line ${v.error.line}` : ''}: <b>${escape(v.error?.message ?? '')}</b></p>${v.error?.explanation ? `<p class="why">${escape(v.error.explanation)}</p>` : ''}`;
-      return `<section class="prog" data-i="${i}" ${i === 0 ? '' : 'hidden'}>${head}<pre>${lines.join('')}</pre></section>`;
-    })
-    .join('');
-  return `<!DOCTYPE html><html><head><meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; script-src 'nonce-${nonce}';">
-<title>Verifier log</title>
-<style>
-body{font-family:var(--vscode-font-family);color:var(--vscode-foreground)}
-.tab{margin:0 4px 8px 0;padding:4px 10px;border:1px solid var(--vscode-panel-border);background:none;color:inherit;cursor:pointer}
-.tab.on{background:var(--vscode-list-activeSelectionBackground)}
-pre{font-family:var(--vscode-editor-font-family);font-size:var(--vscode-editor-font-size)}
-.src{color:var(--vscode-textLink-foreground);cursor:pointer}
-.err{background:var(--vscode-inputValidation-errorBackground);font-weight:bold}
-.ok{color:var(--vscode-testing-iconPassed)} .bad{color:var(--vscode-errorForeground)} .why{font-style:italic}
-</style></head><body>
-<h3>Verifier log: ${escape(object)}</h3><div>${tabs}</div>${bodies || '<p>This log is no longer kept: run <b>eBPF: Load and Verify</b> again.</p>'}
-<script nonce="${nonce}">
-const vscode = acquireVsCodeApi();
-vscode.setState({ object: ${JSON.stringify(object).replace(/</g, '\\u003c')} });
-document.querySelectorAll('.tab').forEach(t => t.addEventListener('click', () => {
-  document.querySelectorAll('.tab').forEach(x => x.classList.toggle('on', x === t));
-  document.querySelectorAll('.prog').forEach(s => s.hidden = s.dataset.i !== t.dataset.i);
-}));
-document.querySelectorAll('.src').forEach(s => s.addEventListener('click', () => vscode.postMessage({ file: s.dataset.file, line: Number(s.dataset.line) })));
-</script></body></html>`;
-}
 
 const VIEW_TYPE = 'ebpf.verifierLog';
 
@@ -69,12 +26,11 @@ function adopt(context: vscode.ExtensionContext, object: string, panel: vscode.W
   return panel;
 }
 
-function render(panel: vscode.WebviewPanel, object: string, verdicts: ProgramVerdict[]): void {
-  const nonce = Math.random().toString(36).slice(2) + Date.now().toString(36);
-  panel.webview.html = renderVerifierHtml(object, verdicts, nonce);
+function render(panel: vscode.WebviewPanel, object: string, verdicts: ViewVerdict[]): void {
+  panel.webview.html = renderVerifierHtml(object, verdicts, makeNonce(), panel.webview.cspSource);
 }
 
-export function showVerifierLog(context: vscode.ExtensionContext, object: string, verdicts: ProgramVerdict[]): void {
+export function showVerifierLog(context: vscode.ExtensionContext, object: string, verdicts: ViewVerdict[]): void {
   try {
     writeFileSync(savedVerdictsPath(context, object), JSON.stringify({ object, verdicts }));
   } catch {
@@ -95,7 +51,7 @@ export function registerVerifierLogSerializer(context: vscode.ExtensionContext):
         panel.webview.options = { enableScripts: true };
         adopt(context, object, panel);
         try {
-          const saved = JSON.parse(readFileSync(savedVerdictsPath(context, object), 'utf8')) as { verdicts: ProgramVerdict[] };
+          const saved = JSON.parse(readFileSync(savedVerdictsPath(context, object), 'utf8')) as { verdicts: ViewVerdict[] };
           render(panel, object, saved.verdicts);
         } catch {
           render(panel, object, []);
