@@ -13,7 +13,7 @@ import { lineStats } from '../../server/src/verifier/stats';
 import type { ProgramVerdict } from '../../server/src/host/verify';
 
 /** What the view reads of a verdict (a log opened from anywhere has no section or mode). */
-export type ViewVerdict = Pick<ProgramVerdict, 'name' | 'section' | 'accepted' | 'processedInsns' | 'truncated' | 'error' | 'log'>;
+export type ViewVerdict = Pick<ProgramVerdict, 'name' | 'section' | 'accepted' | 'processedInsns' | 'truncated' | 'error' | 'log'> & Partial<Pick<ProgramVerdict, 'causalChain'>>;
 
 const MAX_STEPS = 3000;
 

@@ -30,7 +30,12 @@ function render(panel: vscode.WebviewPanel, object: string, verdicts: ViewVerdic
   panel.webview.html = renderVerifierHtml(object, verdicts, makeNonce(), panel.webview.cspSource);
 }
 
-export function showVerifierLog(context: vscode.ExtensionContext, object: string, verdicts: ViewVerdict[]): void {
+/** Whether a view of `object` is open (verify on save refreshes it, and opens none). */
+export function verifierLogIsOpen(object: string): boolean {
+  return panels.has(object);
+}
+
+export function showVerifierLog(context: vscode.ExtensionContext, object: string, verdicts: ViewVerdict[], focus = true): void {
   try {
     writeFileSync(savedVerdictsPath(context, object), JSON.stringify({ object, verdicts }));
   } catch {
@@ -38,7 +43,7 @@ export function showVerifierLog(context: vscode.ExtensionContext, object: string
   }
   const panel = panels.get(object) ?? adopt(context, object, vscode.window.createWebviewPanel(VIEW_TYPE, `Verifier: ${object.replace(/^.*\//, '')}`, vscode.ViewColumn.Beside, { enableScripts: true }));
   render(panel, object, verdicts);
-  panel.reveal();
+  if (focus) panel.reveal();
 }
 
 /** Brings verifier log views back after a window reload, from the verdicts kept in storage. */
