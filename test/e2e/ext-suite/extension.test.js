@@ -166,4 +166,54 @@ describe('eBPF for VS Code in the extension host', () => {
     await vscode.commands.executeCommand('workbench.action.openWalkthrough', 'ebpf-vscode.ebpf-vscode#gettingStarted', false);
     await until('the walkthrough', () => vscode.window.tabGroups.all.flatMap((g) => g.tabs).find((t) => /Welcome|Walkthrough|Get Started/i.test(t.label)));
   });
+  it('a rejected program: the error is a problem at its line with the causal chain, inline hints, and both gone as soon as the file is edited', async () => {
+    const file = path.join(folder(), 'null_deref.bpf.c');
+    fs.copyFileSync(path.join(__dirname, 'fixtures', 'null_deref.bpf.c'), file);
+    const uri = vscode.Uri.file(file);
+    try {
+      const doc = await open('null_deref.bpf.c');
+      await vscode.commands.executeCommand('ebpf.loadAndVerify', uri);
+      const verifier = () => vscode.languages.getDiagnostics(uri).find((d) => d.source === 'verifier');
+      const diag = await until('the verifier\'s problem', verifier);
+      assert.strictEqual(diag.range.start.line, positionOf(doc, 'return v->slot[1]', 0).line, diag.message);
+      assert.match(diag.message, /map_value_or_null/);
+      const related = diag.relatedInformation || [];
+      const lookup = positionOf(doc, 'bpf_map_lookup_elem(', 0).line;
+      assert.ok(related.some((r) => r.location.uri.fsPath === file && r.location.range.start.line === lookup), `the lookup line in the causal chain: ${related.map((r) => `${r.location.range.start.line + 1}: ${r.message}`).join(' | ')}`);
+      await until('the verifier explorer', () => vscode.window.tabGroups.all.flatMap((g) => g.tabs).find((t) => t.label === 'Verifier: null_deref.bpf.o'));
+      await vscode.window.showTextDocument(doc, vscode.ViewColumn.One);
+      await vscode.window.activeTextEditor.edit((b) => b.insert(new vscode.Position(lookup, 0), '\t// edited\n'));
+      await until('the stale problem cleared', () => !verifier(), 3000);
+      await vscode.commands.executeCommand('ebpf.clearVerifierHints');
+    } finally {
+      await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+      for (const f of [file, file.replace(/\.c$/, '.o')]) fs.rmSync(f, { force: true });
+    }
+  });
+
+  it('Open Verifier Log maps a pasted log\'s annotations onto the workspace and opens the explorer', async () => {
+    const log = path.join(folder(), 'pasted.vlog');
+    fs.writeFileSync(log, [
+      'func#0 @0',
+      '0: R1=ctx() R10=fp0',
+      '; int k = 0; @ /somewhere/else/xdp_count.bpf.c:20',
+      '0: (b7) r1 = 0                        ; R1=0',
+      '1: (79) r0 = *(u64 *)(r1 +8)',
+      'R1 invalid mem access \'scalar\'',
+      'processed 2 insns (limit 1000000) max_states_per_insn 0 total_states 0 peak_states 0 mark_read 0',
+      '',
+    ].join('\n'));
+    try {
+      const doc = await vscode.workspace.openTextDocument(log);
+      assert.strictEqual(doc.languageId, 'bpf-verifier-log');
+      await vscode.window.showTextDocument(doc);
+      await vscode.commands.executeCommand('ebpf.openVerifierLog');
+      await until('the explorer of the log', () => vscode.window.tabGroups.all.flatMap((g) => g.tabs).find((t) => t.label === 'Verifier: pasted.vlog'));
+      const target = vscode.Uri.file(path.join(folder(), 'xdp_count.bpf.c'));
+      const diag = await until('the log\'s error on the workspace file', () => vscode.languages.getDiagnostics(target).find((d) => d.source === 'verifier'));
+      assert.match(diag.message, /invalid mem access 'scalar'/);
+    } finally {
+      fs.rmSync(log, { force: true });
+    }
+  });
 });
