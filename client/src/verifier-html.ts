@@ -89,7 +89,7 @@ function pathBlock(log: VerifierLog): string {
 function programBody(v: ViewVerdict, i: number): string {
   const log = parseVerifierLog(v.log);
   const head = v.accepted
-    ? `<p class="ok">Accepted${v.section ? ` (section <code>${esc(v.section)}</code>)` : ''}.</p>${statsBlock(log, v)}`
+    ? `<p class="ok">Accepted: ${esc(v.processedInsns ?? log.stats.processedInsns ?? '?')} instructions processed${v.section ? ` (section <code>${esc(v.section)}</code>)` : ''}.</p>${statsBlock(log, v)}`
     : `${errorHead(v)}${v.truncated ? '<p class="note">The log was cut.</p>' : ''}<div class="split">${pathBlock(log)}<aside class="state"><h4>State after the selected step</h4><pre class="statebox">Select a step (j/k or ↑/↓).</pre></aside></div><details><summary>Statistics</summary>${statsBlock(log, v)}</details>`;
   return `<section class="prog" data-i="${i}"${i === 0 ? '' : ' hidden'}>${head}</section>`;
 }

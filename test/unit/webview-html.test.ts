@@ -75,6 +75,12 @@ test('a rejected program renders its path, the causal chain, the state per step 
   assert.match(html, /class="eline informative">R0 invalid mem access/);
 });
 
+test('an accepted program says how many instructions were processed, and shows its statistics', () => {
+  const html = renderVerifierHtml('/tmp/x.bpf.o', [verdict(readFileSync(join(FIXTURES, 'fine.level2.log'), 'utf8'), { accepted: true, error: null, processedInsns: 12 })], NONCE);
+  assertInert(html);
+  assert.match(html, /<p class="ok">Accepted: 12 instructions processed \(section <code>tc<\/code>\)\.<\/p><table class="stats">/);
+});
+
 test('the portability view escapes kernels, accesses and file names', () => {
   const html = renderPortabilityHtml(EVIL, {
     kernels: [EVIL], failing: [1],
