@@ -71,13 +71,20 @@ export function configEdits(
  * Placeholders with one fixed text (a single literal; a member path the kernel decides) substituted in the
  * text before it is read, so the rest of the conversion sees the code the Python would have compiled.
  */
-export function substituteFixed(text: string, uses: BccPlaceholder[], alternatives: ReadonlyMap<string, readonly PlaceholderAlternative[]>, cx: ConfigContext): string {
+export function substituteFixed(
+  tree: Tree, text: string, uses: BccPlaceholder[], alternatives: ReadonlyMap<string, readonly PlaceholderAlternative[]>, cx: ConfigContext,
+): string {
   const edits: Edit[] = [];
   const marks: Marks = [];
   for (const use of uses) {
     if (cx.tableSizes.some((t) => t.start <= use.span.start && use.span.end <= t.end)) continue;
     const alts = alternatives.get(use.name) ?? [];
-    if (alts.length > 0) fixedText(text, use, alts, edits, marks, cx);
+    if (alts.length === 0 || fixedText(text, use, alts, edits, marks, cx)) continue;
+    if (!insideFunction(tree, use.span.start)) {
+      // Outside a function (a function head, a declaration): nothing to switch at load time; the first text is the code.
+      edits.push({ start: use.span.start, end: use.span.end, text: alts[0].text.replace(/%[sd]/g, '0') });
+      if (alts.length > 1) marks.push({ at: use.span.start, message: `${use.name}: BCC's Python picks one of ${alts.length} texts here; converted with the first (${oneLine(alts[0].text)})` });
+    }
   }
   for (const m of marks) {
     const ls = lineStart(text, m.at);

@@ -11,6 +11,7 @@ import { CompositeType } from '../btf/types';
 import { Kind } from '../btf/wire';
 import { buildModel } from '../csource/model';
 import { analyseBcc, isContextParam } from './analyse';
+import { KERNEL_MACROS } from './compat';
 import { compatBlock } from './convert-compat';
 import { configEdits, ConfigGlobal, substituteFixed, tablePlaceholders } from './convert-config';
 import { Edit, mapDefinition, methodEdits } from './convert-maps';
@@ -66,7 +67,7 @@ export function convertBcc(parse: (text: string) => Tree, source: string, facts:
   const first = parse(source);
   const placeholders = new Set(opts.placeholders?.keys() ?? []);
   const pre = analyseBcc(first, source, { attaches: opts.attaches, placeholders });
-  const text = pre.placeholders.length === 0 ? source : substituteFixed(source, pre.placeholders, opts.placeholders ?? new Map(), {
+  const text = pre.placeholders.length === 0 ? source : substituteFixed(first, source, pre.placeholders, opts.placeholders ?? new Map(), {
     tableSizes: pre.tables.map((t) => ({ table: t.name, start: t.span.start, end: t.span.end })), hasMember: (name) => !facts.btf || memberNames(facts.btf).has(name), notes: [],
   });
   return convertTree(text === source ? first : parse(text), text, facts, opts);
@@ -120,6 +121,7 @@ function convertTree(tree: Tree, text: string, facts: BccFacts, opts: ConvertOpt
     notes,
   });
   versionTests(tree, text, marks);
+  headerMacroTests(tree, text, new Set(opts.placeholders?.keys() ?? []), edits, marks);
   for (const m of marks) {
     const ls = lineStart(text, m.at);
     edits.push({ start: ls, end: ls, text: `${indentAt(text, m.at)}/* ${TODO_MARK}: ${m.message.replace(/\*\//g, '* /')} */\n` });
@@ -195,6 +197,22 @@ function versionTests(tree: Tree, text: string, marks: { at: number; message: st
     }
     if (!n || !cond || !/\bLINUX_VERSION_CODE\b/.test(c)) continue;
     marks.push({ at: n.startIndex, message: 'a compile-time kernel version test: this object is built once for every kernel (LINUX_VERSION_CODE is the build kernel\'s here); test the field or function instead (bpf_core_field_exists(), bpf_ksym_exists()) or LINUX_KERNEL_VERSION at run time' });
+  }
+}
+
+/**
+ * `#ifdef INIT_PID_LINK`: a macro of the kernel headers BCC compiled against. vmlinux.h carries no macros,
+ * so under libbpf the branch is out; it is written as `#if 0` so every tool sees that, and marked.
+ */
+function headerMacroTests(tree: Tree, text: string, fromPython: ReadonlySet<string>, edits: Edit[], marks: { at: number; message: string }[]): void {
+  const defined = new Set([...text.matchAll(/^\s*#\s*define\s+(\w+)/gm)].map((m) => m[1]));
+  for (const n of tree.rootNode.descendantsOfType('preproc_ifdef')) {
+    const name = n?.childForFieldName('name');
+    if (!n || !name || !/^#\s*ifdef\b/.test(text.slice(n.startIndex, n.startIndex + 10))) continue;
+    const macro = text.slice(name.startIndex, name.endIndex);
+    if (defined.has(macro) || fromPython.has(macro) || !/^[A-Z][A-Z0-9_]+$/.test(macro) || Object.hasOwn(KERNEL_MACROS, macro)) continue;
+    edits.push({ start: n.startIndex, end: name.endIndex, text: `#if 0 /* #ifdef ${macro} */` });
+    marks.push({ at: n.startIndex, message: `#ifdef ${macro}: a macro of the kernel headers BCC compiled against; vmlinux.h has none, so this branch is out: test the kernel at load time (bpf_core_field_exists()) if it matters` });
   }
 }
 

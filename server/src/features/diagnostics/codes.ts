@@ -99,6 +99,38 @@ export const DIAGNOSTIC_CODES = {
     severity: Error, description: 'a helper the program type may not call (bpf_probe_write_user in an XDP program)',
     rationale: 'the verifier refuses the load: "program of this type cannot use helper bpf_X#N" (the table is probed from the kernel for a privileged loader)',
   },
+  'bcc-table': {
+    severity: Information, description: "a BCC table (BPF_HASH, BPF_ARRAY, BPF_HISTOGRAM, BPF_PERF_OUTPUT...) in BCC code",
+    rationale: 'BCC code compiles under BCC; for libbpf the table becomes a BTF-defined map with the same key and value types (ebpf-ls convert-bcc)',
+  },
+  'bcc-table-method': {
+    severity: Information, description: "a BCC table method (.lookup, .update, .increment, .perf_submit, .get_stackid...) in BCC code",
+    rationale: "BCC's rewriter turns it into a helper call; libbpf code makes that call itself",
+  },
+  'bcc-probe': {
+    severity: Information, description: 'a BCC probe (kprobe__fn, kretprobe__fn, syscall__name, TRACEPOINT_PROBE, RAW_TRACEPOINT_PROBE, KFUNC_PROBE, LSM_PROBE)',
+    rationale: 'BCC attaches by name or macro; libbpf reads the attach point from SEC() and the arguments through BPF_KPROBE, BPF_KSYSCALL or BPF_PROG',
+  },
+  'bcc-tracepoint-args': {
+    severity: Information, description: '`args->` in a BCC tracepoint probe',
+    rationale: "BCC generates the struct from tracefs; libbpf programs take the event class's trace_event_raw_* struct from BTF",
+  },
+  'bcc-implicit-read': {
+    severity: Information, description: 'a kernel pointer followed directly in BCC code (`task->real_parent->tgid`)',
+    rationale: "BCC's rewriter makes it a bpf_probe_read; in libbpf code it must be written, as BPF_CORE_READ",
+  },
+  'bcc-probe-read': {
+    severity: Information, description: 'bpf_probe_read() or bpf_probe_read_str() in BCC code',
+    rationale: 'libbpf code names the memory read: bpf_probe_read_kernel() or bpf_probe_read_user() (and their _str forms)',
+  },
+  'bcc-kernel-header': {
+    severity: Information, description: 'a kernel header (<linux/sched.h>, <net/sock.h>...) in BCC code',
+    rationale: 'BCC compiles against the target\'s kernel headers; libbpf programs include vmlinux.h and libbpf\'s headers',
+  },
+  'bcc-placeholder': {
+    severity: Information, description: "a placeholder BCC's Python substitutes (FILTER, PID_FILTER...)",
+    rationale: "libbpf programs are compiled once: what the Python substituted becomes const volatile globals set through the skeleton",
+  },
 } satisfies Record<string, DiagnosticCodeInfo>;
 
 export type DiagnosticCode = keyof typeof DIAGNOSTIC_CODES;

@@ -4,6 +4,7 @@ import { Diagnostic } from 'vscode-languageserver-types';
 import { inSpans } from '../../csource/preprocessor';
 import { ParsedFile, ServiceContext } from '../service-context';
 import { Rule, ruleInput, toDiagnostic } from './rule';
+import { bccRule } from './rules/bcc';
 import { corePathsRule } from './rules/core-paths';
 import { directReadsRule } from './rules/direct-reads';
 import { kernelFeaturesRule } from './rules/kernel-features';
@@ -19,7 +20,7 @@ import { targetsRule } from './rules/targets';
 
 /** Every rule, in the order their findings are listed. */
 export const RULES: readonly Rule[] = [
-  sectionsRule, targetsRule, legacyMapsRule, licenseRule, corePathsRule, kernelFeaturesRule, programHeadsRule, programArgsRule, directReadsRule, nullChecksRule, packetBoundsRule, programHelpersRule,
+  sectionsRule, targetsRule, legacyMapsRule, licenseRule, corePathsRule, kernelFeaturesRule, programHeadsRule, programArgsRule, directReadsRule, nullChecksRule, packetBoundsRule, programHelpersRule, bccRule,
 ];
 
 /** Every rule's findings, except in branches the preprocessor drops for this build (`#if` known false). */
