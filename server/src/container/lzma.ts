@@ -33,7 +33,7 @@ export class LzmaDecoder {
   private rep3 = 0;
   // The range decoder over the current chunk: range and code live in a Uint32Array, as object fields
   // above 2^30 would be boxed numbers, allocated on every bit.
-  private rc = new Uint32Array(2);
+  private rc = new Int32Array(2);
   private input: Uint8Array = new Uint8Array(0);
   private inPos = 0;
 
@@ -59,13 +59,13 @@ export class LzmaDecoder {
     let code = rc[1];
     let r = 0;
     for (let i = 0; i < count; i++) {
-      if (range < 0x1000000) {
-        range = (range << 8) >>> 0;
-        code = ((code << 8) | this.input[this.inPos++]) >>> 0;
+      if (range >>> 24 === 0) {
+        range <<= 8;
+        code = (code << 8) | this.input[this.inPos++];
       }
-      range = range >>> 1;
-      if (code >= range) {
-        code -= range;
+      range >>>= 1;
+      if ((code ^ 0x80000000) >= (range ^ 0x80000000)) {
+        code = (code - range) | 0;
         r = (r << 1) | 1;
       } else r <<= 1;
     }
@@ -144,20 +144,20 @@ export class LzmaDecoder {
     let m = 1;
     let sym = 0;
     for (let i = 0; i < bits; i++) {
-      if (range < 0x1000000) {
-        range = (range << 8) >>> 0;
-        code = ((code << 8) | input[inPos++]) >>> 0;
+      if (range >>> 24 === 0) {
+        range <<= 8;
+        code = (code << 8) | input[inPos++];
       }
       const p = base + m;
       const prob = probs[p];
-      const bound = (range >>> 11) * prob;
-      if (code < bound) {
+      const bound = Math.imul(range >>> 11, prob);
+      if ((code ^ 0x80000000) < (bound ^ 0x80000000)) {
         range = bound;
         probs[p] = prob + ((2048 - prob) >> 5);
         m <<= 1;
       } else {
-        range -= bound;
-        code -= bound;
+        range = (range - bound) | 0;
+        code = (code - bound) | 0;
         probs[p] = prob - (prob >> 5);
         m = (m << 1) | 1;
         sym |= 1 << i;
@@ -185,38 +185,39 @@ export class LzmaDecoder {
     let range = rc[0];
     let code = rc[1];
     let inPos = this.inPos;
+    let state = this.state;
     while (pos < end) {
       const posState = (pos - dictStart) & pbMask;
-      let p = IS_MATCH + (this.state << 4) + posState;
-      if (range < 0x1000000) {
-        range = (range << 8) >>> 0;
-        code = ((code << 8) | input[inPos++]) >>> 0;
+      let p = IS_MATCH + (state << 4) + posState;
+      if (range >>> 24 === 0) {
+        range <<= 8;
+        code = (code << 8) | input[inPos++];
       }
       let prob = probs[p];
-      let bound = (range >>> 11) * prob;
-      if (code < bound) {
+      let bound = Math.imul(range >>> 11, prob);
+      if ((code ^ 0x80000000) < (bound ^ 0x80000000)) {
         range = bound;
         probs[p] = prob + ((2048 - prob) >> 5);
         // A literal: 8 bits through a tree chosen by the previous byte and the position.
         const prev = pos > dictStart ? buf[pos - 1] : 0;
         const base = LITERAL + 0x300 * ((((pos - dictStart) & lpMask) << lc) + (prev >>> (8 - lc)));
         let sym = 1;
-        if (this.state < 7) {
+        if (state < 7) {
           while (sym < 0x100) {
-            if (range < 0x1000000) {
-              range = (range << 8) >>> 0;
-              code = ((code << 8) | input[inPos++]) >>> 0;
+            if (range >>> 24 === 0) {
+              range <<= 8;
+              code = (code << 8) | input[inPos++];
             }
             p = base + sym;
             prob = probs[p];
-            bound = (range >>> 11) * prob;
-            if (code < bound) {
+            bound = Math.imul(range >>> 11, prob);
+            if ((code ^ 0x80000000) < (bound ^ 0x80000000)) {
               range = bound;
               probs[p] = prob + ((2048 - prob) >> 5);
               sym <<= 1;
             } else {
-              range -= bound;
-              code -= bound;
+              range = (range - bound) | 0;
+              code = (code - bound) | 0;
               probs[p] = prob - (prob >> 5);
               sym = (sym << 1) | 1;
             }
@@ -229,20 +230,20 @@ export class LzmaDecoder {
             match <<= 1;
             const matchBit = match & offs;
             p = base + offs + matchBit + sym;
-            if (range < 0x1000000) {
-              range = (range << 8) >>> 0;
-              code = ((code << 8) | input[inPos++]) >>> 0;
+            if (range >>> 24 === 0) {
+              range <<= 8;
+              code = (code << 8) | input[inPos++];
             }
             prob = probs[p];
-            bound = (range >>> 11) * prob;
-            if (code < bound) {
+            bound = Math.imul(range >>> 11, prob);
+            if ((code ^ 0x80000000) < (bound ^ 0x80000000)) {
               range = bound;
               probs[p] = prob + ((2048 - prob) >> 5);
               sym <<= 1;
               offs &= ~matchBit;
             } else {
-              range -= bound;
-              code -= bound;
+              range = (range - bound) | 0;
+              code = (code - bound) | 0;
               probs[p] = prob - (prob >> 5);
               sym = (sym << 1) | 1;
               offs = matchBit;
@@ -250,17 +251,18 @@ export class LzmaDecoder {
           }
         }
         buf[pos++] = sym & 0xff;
-        const st = this.state;
-        this.state = st < 4 ? 0 : st < 10 ? st - 3 : st - 6;
+        state = state < 4 ? 0 : state < 10 ? state - 3 : state - 6;
         continue;
       }
-      range -= bound;
-      code -= bound;
+      range = (range - bound) | 0;
+      code = (code - bound) | 0;
       probs[p] = prob - (prob >> 5);
       rc[0] = range;
       rc[1] = code;
       this.inPos = inPos;
+      this.state = state;
       const len = this.match(posState);
+      state = this.state;
       range = rc[0];
       code = rc[1];
       inPos = this.inPos;
@@ -276,6 +278,7 @@ export class LzmaDecoder {
     rc[0] = range;
     rc[1] = code;
     this.inPos = inPos;
+    this.state = state;
     return pos;
   }
 
@@ -287,12 +290,12 @@ export class LzmaDecoder {
     if (inEnd - inStart < 5 || input[inStart] !== 0) return 'corrupt LZMA chunk: bad range coder start';
     this.input = input;
     this.rc[1] = (input[inStart + 1] << 24) | (input[inStart + 2] << 16) | (input[inStart + 3] << 8) | input[inStart + 4];
-    this.rc[0] = 0xffffffff;
+    this.rc[0] = -1;
     this.inPos = inStart + 5;
     const end = out.len + size;
     const pos = this.loop(out.buf, out.len, end, inEnd, dictStart);
     if (typeof pos === 'string') return pos;
-    if (this.rc[0] < 0x1000000) {
+    if (this.rc[0] >>> 24 === 0) {
       this.rc[1] = (this.rc[1] << 8) | input[this.inPos++];
     }
     if (this.inPos !== inEnd || this.rc[1] !== 0) return `corrupt LZMA chunk: the compressed data ${this.inPos > inEnd ? 'runs past' : 'ends before'} the chunk's end`;

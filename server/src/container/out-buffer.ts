@@ -4,7 +4,7 @@ export class OutBuffer {
   buf: Uint8Array;
   len = 0;
 
-  constructor(capacity: number, private readonly limit = Number.MAX_SAFE_INTEGER) {
+  constructor(capacity: number, readonly limit = Number.MAX_SAFE_INTEGER) {
     this.buf = new Uint8Array(Math.max(64, capacity));
   }
 

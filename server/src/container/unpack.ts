@@ -13,6 +13,7 @@ import { findBtf } from './find-btf';
 import { bzImagePayload, isArm64Image, isBzImage, isZboot, zbootPayload } from './kernel-image';
 import { isLz4, lz4Decompress } from './lz4';
 import { TarEntry, readTar, readTarPrefix } from './tar';
+import { OutBuffer } from './out-buffer';
 import { isXz, xzDecompress } from './xz';
 import { isZstd, zstdDecompress, zstdFrameEnd, zstdStream } from './zstd';
 
@@ -33,6 +34,11 @@ export interface Unpacked {
 export interface UnpackOptions {
   /** Largest decompressed size allowed for any one layer (default 2 GiB). */
   maxOutput?: number;
+  /**
+   * A buffer the outermost xz layer decodes into, reused from kernel to kernel so that a thousand
+   * kernels do not mean a thousand large allocations; the result then lives only until its next use.
+   */
+  scratch?: OutBuffer;
 }
 
 const MAX_NESTING = 8;
@@ -78,7 +84,7 @@ export async function unpackBtf(bytes: Uint8Array, source: string, opts: UnpackO
     }
     formats.push(format);
     if (format === 'btf') return ok({ btf: cur.bytes, formats, arch: cur.arch, member: cur.member, kernel: cur.kernel });
-    const next = await unwrap(format, cur, source, opts.maxOutput ?? 2 ** 31);
+    const next = await unwrap(format, cur, source, opts.maxOutput ?? 2 ** 31, depth === 0 ? opts.scratch : undefined);
     if (!next.ok) return next;
     formats.push(...(next.value.via ?? []));
     cur = { ...next.value, member: next.value.member ?? cur.member, arch: next.value.arch ?? cur.arch };
@@ -86,14 +92,14 @@ export async function unpackBtf(bytes: Uint8Array, source: string, opts: UnpackO
   return fail(`${source}: containers nested more than ${MAX_NESTING} deep`);
 }
 
-async function unwrap(format: Exclude<ContainerFormat, 'btf'>, layer: Layer, source: string, max: number): Promise<Result<Layer>> {
+async function unwrap(format: Exclude<ContainerFormat, 'btf'>, layer: Layer, source: string, max: number, scratch?: OutBuffer): Promise<Result<Layer>> {
   const b = layer.bytes;
   const where = layer.member ? `${source} (${layer.member})` : source;
   const corrupt = (r: Result<Uint8Array>): Result<Layer> => (r.ok ? ok({ bytes: r.value }) : fail(`${where}: ${format} data is corrupt: ${r.error}`));
   try {
     switch (format) {
       case 'xz':
-        return corrupt(xzDecompress(b, { maxOutput: max, ignoreTrailing: layer.sizeHint !== undefined }));
+        return corrupt(xzDecompress(b, { maxOutput: max, ignoreTrailing: layer.sizeHint !== undefined, output: scratch }));
       case 'gzip':
         return ok({ bytes: gunzipSync(b, { maxOutputLength: max }) });
       case 'zstd':

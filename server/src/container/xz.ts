@@ -22,6 +22,8 @@ export interface XzOptions {
   maxOutput?: number;
   /** Bytes after the first stream are not xz (Linux appends the decompressed size to a kernel's payload). */
   ignoreTrailing?: boolean;
+  /** A buffer to decode into, reused across calls (the result is then a view of it, valid until its next use). */
+  output?: OutBuffer;
 }
 
 export function isXz(b: Uint8Array): boolean {
@@ -133,7 +135,9 @@ export function xzDecompress(b: Uint8Array, opts: XzOptions = {}): Result<Uint8A
   const limit = opts.maxOutput ?? 2 ** 31;
   const known = opts.stopWhen ? undefined : indexedSize(b);
   if (known !== undefined && known > limit) return fail(`xz data would decompress to ${known} bytes, more than the ${limit} allowed`);
-  const out = new OutBuffer(known ?? b.length * 4, limit);
+  const out = opts.output ?? new OutBuffer(known ?? b.length * 4, limit);
+  out.len = 0;
+  if (known !== undefined && !out.ensure(known)) return fail(`xz data would decompress to ${known} bytes, more than the ${limit} allowed`);
   let at = 0;
   while (at < b.length) {
     const r = xzStream(b, at, out, opts.stopWhen);

@@ -3,9 +3,10 @@
 // as vmlinux-*, kernel packages and images), each named by distro, version, arch and release. Listing
 // reads names and at most a few bytes of a file with an unknown name; kernels are loaded one at a time
 // by loadKernelFile, so a folder of a thousand kernels never sits in memory at once.
-import { closeSync, openSync, readSync, readdirSync, realpathSync, statSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readSync, readdirSync, realpathSync, statSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import { parseBtf } from '../btf/parse';
+import { OutBuffer } from '../container/out-buffer';
 import { unpackBtf } from '../container/unpack';
 import { archFromBtf } from '../kernels/arch';
 import { KernelFileInfo, describeKernelPath, uniqueLabels } from '../kernels/fleet';
@@ -89,13 +90,47 @@ export interface LoadTimes {
   parse: number;
 }
 
+/**
+ * Buffers a worker reuses from kernel to kernel (the file's bytes and the decompressed BTF): one kernel's
+ * Btf views them, so it must be released before the next kernel is loaded with the same scratch.
+ */
+export interface KernelScratch {
+  input: Buffer;
+  out: OutBuffer;
+}
+
+export function kernelScratch(): KernelScratch {
+  return { input: Buffer.alloc(8 << 20), out: new OutBuffer(8 << 20, 2 ** 31) };
+}
+
+/** A whole file read into the scratch buffer (grown when needed): no allocation per kernel. */
+function readInto(path: string, scratch: KernelScratch): Result<Uint8Array> {
+  let fd: number | undefined;
+  try {
+    fd = openSync(path, 'r');
+    const size = fstatSync(fd).size;
+    if (size > scratch.input.length) scratch.input = Buffer.alloc(Math.max(size, scratch.input.length * 2));
+    let got = 0;
+    while (got < size) {
+      const n = readSync(fd, scratch.input, got, size - got, got);
+      if (n === 0) break;
+      got += n;
+    }
+    return ok(scratch.input.subarray(0, got));
+  } catch {
+    return readInput(path, 'BTF'); // the same read again, for its one-line reason
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+}
+
 /** Loads one kernel of a folder, with how long reading, unpacking and parsing took (ms). */
-export async function loadKernelFile(info: KernelFileInfo): Promise<Result<{ kernel: Kernel; times: LoadTimes }>> {
+export async function loadKernelFile(info: KernelFileInfo, scratch?: KernelScratch): Promise<Result<{ kernel: Kernel; times: LoadTimes }>> {
   const t0 = performance.now();
-  const bytes = readInput(info.path, 'BTF');
+  const bytes = scratch ? readInto(info.path, scratch) : readInput(info.path, 'BTF');
   if (!bytes.ok) return bytes;
   const t1 = performance.now();
-  const u = await unpackBtf(bytes.value, info.path);
+  const u = await unpackBtf(bytes.value, info.path, { scratch: scratch?.out });
   if (!u.ok) return u;
   const t2 = performance.now();
   const btf = parseBtf(u.value.btf, { source: info.path });

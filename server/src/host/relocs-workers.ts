@@ -10,7 +10,7 @@ import type { Arch } from '../kernels/arch';
 import { deadRelocations } from '../kernels/dead-code';
 import { KernelFileInfo, Verdict } from '../kernels/fleet';
 import { ObjectRelocation, objectRelocations, readBpfObject, resolveObjectRelocations, BpfObject } from '../relocs/object';
-import { LoadTimes, loadKernelFile } from './kernel-dirs';
+import { LoadTimes, kernelScratch, loadKernelFile } from './kernel-dirs';
 
 /** The flag a worker thread is started with, after the command name (see relocs' CLI). */
 export const FLEET_WORKER_FLAG = '--fleet-worker';
@@ -63,7 +63,9 @@ export async function resolveFleet(objectPath: string, files: readonly KernelFil
   };
   const runWorker = () =>
     new Promise<void>((resolve, reject) => {
-      const worker = new Worker(entry.script, { argv: entry.argv, workerData: { objectPath }, stdout: false, stderr: false });
+      // A small old generation makes V8 collect each released kernel instead of growing the heap over
+      // hundreds of them (a kernel's live data is a few tens of MB; its garbage is most of what it costs).
+      const worker = new Worker(entry.script, { argv: entry.argv, workerData: { objectPath }, stdout: false, stderr: false, resourceLimits: { maxOldGenerationSizeMb: 64, maxYoungGenerationSizeMb: 16 } });
       const feed = () => {
         if (next < files.length) {
           const task: Task = { index: next, info: files[next] };
@@ -108,8 +110,10 @@ export function runFleetWorker(): Promise<number> {
   const obj = readBpfObject(readFileSync(objectPath), objectPath);
   if (!obj.ok) throw new Error(obj.error);
   const relocs = objectRelocations(obj.value);
+  // Tasks come one at a time (the next is sent after this one's answer), so one scratch serves them all.
+  const scratch = kernelScratch();
   port.on('message', async (task: Task) => {
-    const loaded = await loadKernelFile(task.info);
+    const loaded = await loadKernelFile(task.info, scratch);
     if (!loaded.ok) return port.postMessage({ index: task.index, info: task.info, error: loaded.error } satisfies FleetKernelResult);
     const t0 = performance.now();
     const verdicts = verdictsIn(obj.value, relocs, loaded.value.kernel);
