@@ -233,6 +233,39 @@ describe('in a real VS Code', { skip }, () => {
       await page.screenshot({ path: screenshotPath('10-kernel-picker-status') });
     });
   });
+
+  test('the verifier explorer steps through a rejected program\'s path: register state per step, the causal chain highlighted', async () => {
+    writeFileSync(join(ws, 'null_deref.bpf.c'), readFileSync(join(repoRoot, 'test/e2e/ext-suite/fixtures/null_deref.bpf.c')));
+    await withBrowser(async (page) => {
+      await openWorkbench(page, server, ws, devPayload(server));
+      await runCommand(page, 'View: Close All Editors');
+      await quickOpen(page, 'null_deref.bpf.c');
+      await runCommand(page, 'eBPF: Load and Verify');
+      await page.locator('.tab', { hasText: 'Verifier: null_deref.bpf.o' }).first().waitFor({ timeout: 90_000 });
+      // The explorer's own frame (other webviews may be open beside it).
+      let view: import('playwright-core').Frame | undefined;
+      await waitFor('the explorer\'s path', async () => {
+        for (const f of page.frames()) if (await f.locator('.path .step').count().catch(() => 0)) view = f;
+        return view !== undefined;
+      });
+      const frame = view!;
+      await frame.locator('h3').first().click();
+      await page.keyboard.press('j');
+      await page.keyboard.press('j');
+      await page.keyboard.press('k');
+      await page.keyboard.press('ArrowDown');
+      const selected = frame.locator('.step.sel');
+      await selected.waitFor({ timeout: 10_000 });
+      assert.equal(await frame.locator('.step').nth(1).getAttribute('class').then((c) => /\bsel\b/.test(c ?? '')), true, 'j, j, k, down: the second step');
+      const state = await frame.locator('.prog:not([hidden]) .statebox').innerText();
+      assert.match(state, /^R\d+=/m, `the state panel: ${state}`);
+      assert.ok((await frame.locator('.group.chain').count()) >= 2, 'the lookup and the dereference are on the causal chain');
+      assert.match(await frame.locator('.group.chain').last().innerText(), /return v->slot\[1\]/);
+      assert.match(await frame.locator('.step.chain.error').first().innerText(), /r0 = \*\(u64 \*\)\(r0 \+8\)/);
+      assert.match(await frame.locator('.eline.informative').first().innerText(), /invalid mem access 'map_value_or_null'/);
+      await page.screenshot({ path: screenshotPath('verifier-explorer') });
+    });
+  });
 });
 
 const vsix = join(repoRoot, 'dist/ebpf-vscode.vsix');
