@@ -21,6 +21,8 @@ import { CompositeType, DatasecType, VarType } from '../../server/src/btf/types'
 import { Kind } from '../../server/src/btf/wire';
 import { CParser } from '../../server/src/csource/parser';
 import { parseElf } from '../../server/src/elf/elf';
+import { Btf } from '../../server/src/btf/btf';
+import { convertBccFile, kernelBtf } from '../../server/src/cli/convert-bcc';
 import { buildObject } from '../../server/src/host/build';
 import { readParserWasm } from '../../server/src/host/source-files';
 import { verifyObject } from '../../server/src/host/verify';
@@ -114,23 +116,22 @@ interface Row {
   marks: number; probesOk: boolean; mapsOk: boolean; problems: string[];
 }
 
-async function convertOne(tool: string, c: string, parser: CParser): Promise<Row> {
+async function convertOne(tool: string, c: string, parser: CParser, btf: Btf | undefined): Promise<Row> {
   const row: Row = { tool, lines: 0, converted: false, compiled: false, programs: 0, accepted: 0, policy: 0, marks: 0, probesOk: false, mapsOk: false, problems: [] };
   const src = join(out, `${tool}.c`);
   writeFileSync(src, c);
   const target = join(out, `${tool}.bpf.c`);
-  let report: { marks: unknown[] };
   try {
-    const r = await run('node', [cli, 'convert-bcc', src, '--python', join(SBIN, `${tool}-bpfcc`), '--out', target, '--force', '--format', 'json'], { timeout: 60_000 });
-    report = JSON.parse(r.stdout);
+    // What `ebpf-ls convert-bcc TOOL.c --python TOOL-bpfcc` does, in process (one BTF and one parser for all tools).
+    const r = convertBccFile(src, c, readFileSync(join(SBIN, `${tool}-bpfcc`), 'utf8'), btf, parser);
+    writeFileSync(target, r.text);
+    row.lines = r.text.split('\n').length;
+    row.marks = r.marks.length;
   } catch (e) {
     row.problems.push(`convert: ${(e as Error).message.split('\n')[0]}`);
     return row;
   }
   row.converted = true;
-  const text = readFileSync(target, 'utf8');
-  row.lines = text.split('\n').length;
-  row.marks = report.marks.length;
   const built = await buildObject(target, { includeDirs: [out] });
   if (!built.ok) {
     row.problems.push(`compile: ${built.stderr.split('\n').find((l) => /error:/.test(l)) ?? built.stderr.slice(0, 200)}`);
@@ -203,7 +204,8 @@ test('bpfcc-tools: every printed BCC program converts, compiles, loads and keeps
   if (!existsSync(vmlinux)) writeFileSync(vmlinux, spawnSync('bpftool', ['btf', 'dump', 'file', '/sys/kernel/btf/vmlinux', 'format', 'c'], { encoding: 'utf8', maxBuffer: 64 << 20 }).stdout);
   const programs = await printedPrograms();
   const parser = await CParser.create(readParserWasm());
-  const rows = await pool([...programs.keys()].sort(), 4, (tool) => convertOne(tool, programs.get(tool)!, parser));
+  const btf = await kernelBtf(undefined);
+  const rows = await pool([...programs.keys()].sort(), 4, (tool) => convertOne(tool, programs.get(tool)!, parser, btf));
   const report = table(rows);
   writeFileSync(join(root, '.cache/bcc/report.txt'), report + '\n');
   process.stdout.write(report + '\n');
@@ -224,4 +226,23 @@ test('bpfcc-tools: every printed BCC program converts, compiles, loads and keeps
     const errors = (JSON.parse(r.stdout || '[]') as { file: string; line: number; severity: string; code: string; message: string }[]).filter((d) => d.severity === 'error');
     assert.deepEqual(errors.map((e) => `${e.file.replace(/^.*\//, '')}:${e.line}: ${e.code}: ${e.message}`), [], 'ebpf-ls check finds no error in the converted programs');
   }
+});
+
+test('convert-bcc on a Python tool: the program and its loader build against the skeleton', { skip: skip ?? (spawnSync('gcc', ['--version']).status !== 0 ? 'gcc is not installed' : undefined), timeout: 120_000 }, async () => {
+  const dir = join(root, '.cache/bcc/loader');
+  mkdirSync(dir, { recursive: true });
+  const vmlinux = join(out, 'vmlinux.h');
+  if (!existsSync(vmlinux)) writeFileSync(vmlinux, spawnSync('bpftool', ['btf', 'dump', 'file', '/sys/kernel/btf/vmlinux', 'format', 'c'], { encoding: 'utf8', maxBuffer: 64 << 20 }).stdout);
+  const r = await run('node', [cli, 'convert-bcc', join(root, 'test/fixtures/bcc/hello.py'), '--out', join(dir, 'hello.bpf.c'), '--loader-skeleton', '--force']);
+  assert.match(r.stdout, /2 program\(s\): trace_entry \(kprobe\/vfs_read\), trace_return \(kretprobe\/vfs_read\)/);
+  assert.match(r.stdout, /config: const volatile bool bcc_filter_0/);
+  const built = await buildObject(join(dir, 'hello.bpf.c'), { includeDirs: [out] });
+  assert.ok(built.ok, built.stderr);
+  const skel = spawnSync('bpftool', ['gen', 'skeleton', built.object, 'name', 'hello'], { encoding: 'utf8', maxBuffer: 64 << 20 });
+  assert.equal(skel.status, 0, skel.stderr);
+  writeFileSync(join(dir, 'hello.skel.h'), skel.stdout);
+  const cc = spawnSync('gcc', ['-Wall', '-o', join(dir, 'hello'), join(dir, 'hello.c'), `-I${dir}`, '-lbpf', '-lelf', '-lz'], { encoding: 'utf8' });
+  assert.equal(cc.status, 0, cc.stderr);
+  const verdicts = await verifyObject(built.object);
+  assert.deepEqual(verdicts.map((v) => `${v.name}: ${v.accepted}`), ['trace_entry: true', 'trace_return: true']);
 });

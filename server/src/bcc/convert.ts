@@ -36,6 +36,8 @@ export interface ConvertOptions {
   source: string;
   attaches?: ReadonlyMap<string, readonly AttachTarget[]>;
   placeholders?: ReadonlyMap<string, readonly PlaceholderAlternative[]>;
+  /** Macros the tool's Python defines (its options): an `#ifdef` of one is configuration, not a kernel-header test. */
+  pythonDefines?: ReadonlySet<string>;
 }
 
 export interface ConvertedProgram {
@@ -121,7 +123,7 @@ function convertTree(tree: Tree, text: string, facts: BccFacts, opts: ConvertOpt
     notes,
   });
   versionTests(tree, text, marks);
-  headerMacroTests(tree, text, new Set(opts.placeholders?.keys() ?? []), edits, marks);
+  headerMacroTests(tree, text, new Set([...(opts.placeholders?.keys() ?? []), ...(opts.pythonDefines ?? [])]), edits, marks);
   for (const m of marks) {
     const ls = lineStart(text, m.at);
     edits.push({ start: ls, end: ls, text: `${indentAt(text, m.at)}/* ${TODO_MARK}: ${m.message.replace(/\*\//g, '* /')} */\n` });
@@ -212,7 +214,12 @@ function headerMacroTests(tree: Tree, text: string, fromPython: ReadonlySet<stri
     const macro = text.slice(name.startIndex, name.endIndex);
     if (defined.has(macro) || fromPython.has(macro) || !/^[A-Z][A-Z0-9_]+$/.test(macro) || Object.hasOwn(KERNEL_MACROS, macro)) continue;
     edits.push({ start: n.startIndex, end: name.endIndex, text: `#if 0 /* #ifdef ${macro} */` });
-    marks.push({ at: n.startIndex, message: `#ifdef ${macro}: a macro of the kernel headers BCC compiled against; vmlinux.h has none, so this branch is out: test the kernel at load time (bpf_core_field_exists()) if it matters` });
+    marks.push({
+      at: n.startIndex,
+      message: macro.startsWith('CONFIG_')
+        ? `#ifdef ${macro}: the kernel configuration BCC compiled against; this branch is out here: read it at load time (extern bool ${macro} __kconfig __weak;) and test it in C`
+        : `#ifdef ${macro}: a macro of the kernel headers BCC compiled against; vmlinux.h has none, so this branch is out: test the kernel at load time (bpf_core_field_exists()) if it matters`,
+    });
   }
 }
 

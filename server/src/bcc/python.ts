@@ -32,6 +32,8 @@ export interface PythonBccText extends MappedText {
 
 export interface PythonBcc {
   programs: PythonBccText[];
+  /** Macros the Python defines in the text it builds (`"#define LATENCY\n" + bpf_text`, cflags `-DX`): the tool's options. */
+  defines: Set<string>;
   /** Function name -> where the Python attaches it. */
   attaches: Map<string, AttachTarget[]>;
 }
@@ -74,7 +76,14 @@ export function extractBccFromPython(source: string): PythonBcc {
       }
     }
   });
-  return { programs, attaches };
+  const defines = new Set<string>();
+  for (const line of lines) {
+    for (const tok of line.tokens) {
+      if (tok.kind !== 'string') continue;
+      for (const m of tok.value.matchAll(/#\s*define\s+(\w+)|^-D(\w+)/gm)) defines.add(m[1] ?? m[2]);
+    }
+  }
+  return { programs, attaches, defines };
 }
 
 /** For each logical line, whether it sits in a branch other than the first of an if/elif/else (or in an except). */

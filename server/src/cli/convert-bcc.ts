@@ -28,26 +28,8 @@ export const convertBccCommand: Command = {
     });
     if (positionals.length !== 1) throw new UsageError('name one BCC program (.c or .py)');
     const input = positionals[0];
-    const source = readText(input);
-    const fromPy = input.endsWith('.py') || /^#!.*python/.test(source);
-    const py = fromPy ? extractBccFromPython(source) : values.python ? extractBccFromPython(readText(values.python)) : undefined;
-    let c = source;
-    let placeholders: Map<string, PlaceholderAlternative[]> | undefined;
-    if (fromPy) {
-      const prog = py!.programs[0];
-      if (!prog) throw new InputError(`${input}: no BPF(text=...) with C built from string literals found`);
-      if (py!.programs.length > 1) process.stderr.write(`ebpf-ls: ${input}: ${py!.programs.length} BPF() programs; converting the first\n`);
-      c = prog.text;
-      placeholders = prog.placeholders;
-    } else if (py) {
-      // The C a tool prints (`--ebpf`) may still hold what its Python substitutes later.
-      placeholders = new Map(py.programs.flatMap((p) => [...p.placeholders]));
-    }
-    const btf = await kernelBtf(values.btf);
     const parser = await CParser.create(readParserWasm());
-    const trees: { delete(): void }[] = [];
-    const result = convertBcc((t) => { const tree = parser.parse(t); trees.push(tree); return tree; }, c, { btf, tracepointFormat, kernelVersion: kernelVersionCode() }, { source: basename(input), attaches: py?.attaches as Map<string, AttachTarget[]> | undefined, placeholders });
-    for (const t of trees) t.delete();
+    const result = convertBccFile(input, readText(input), values.python ? readText(values.python) : undefined, await kernelBtf(values.btf), parser);
     const out = values.out ?? join(dirname(input), `${basename(input).replace(/\.(py|c)$/, '').replace(/\.bpf$/, '').replace(/-bpfcc$/, '')}.bpf.c`);
     write(out, `/* ${MARKER} by convert-bcc from ${basename(input)}: review it, then make it yours. */\n${result.text}`, values.force);
     if (values['loader-skeleton']) {
@@ -60,6 +42,37 @@ export const convertBccCommand: Command = {
     return 0;
   },
 };
+
+/**
+ * A BCC program converted with this machine's facts: `source` is C, or a Python tool (its first BPF(text=...));
+ * `python` is the tool a printed C came from (its attach calls and placeholders).
+ */
+export function convertBccFile(input: string, source: string, python: string | undefined, btf: Btf | undefined, parser: CParser): ConvertResult {
+  const fromPy = input.endsWith('.py') || /^#!.*python/.test(source);
+  const py = fromPy ? extractBccFromPython(source) : python !== undefined ? extractBccFromPython(python) : undefined;
+  let c = source;
+  let placeholders: Map<string, PlaceholderAlternative[]> | undefined;
+  if (fromPy) {
+    const prog = py!.programs[0];
+    if (!prog) throw new InputError(`${input}: no BPF(text=...) with C built from string literals found`);
+    if (py!.programs.length > 1) process.stderr.write(`ebpf-ls: ${input}: ${py!.programs.length} BPF() programs; converting the first\n`);
+    c = prog.text;
+    placeholders = prog.placeholders;
+  } else if (py) {
+    // The C a tool prints (`--ebpf`) may still hold what its Python substitutes later.
+    placeholders = new Map(py.programs.flatMap((p) => [...p.placeholders]));
+  }
+  const trees: { delete(): void }[] = [];
+  try {
+    return convertBcc((t) => {
+      const tree = parser.parse(t);
+      trees.push(tree);
+      return tree;
+    }, c, { btf, tracepointFormat, kernelVersion: kernelVersionCode() }, { source: basename(input), attaches: py?.attaches as Map<string, AttachTarget[]> | undefined, placeholders, pythonDefines: py?.defines });
+  } finally {
+    for (const t of trees) t.delete();
+  }
+}
 
 function readText(file: string): string {
   try {
@@ -79,7 +92,7 @@ function write(path: string, text: string, force?: boolean): void {
   writeFileSync(path, text);
 }
 
-async function kernelBtf(path: string | undefined): Promise<Btf | undefined> {
+export async function kernelBtf(path: string | undefined): Promise<Btf | undefined> {
   const file = path ?? (existsSync(RUNNING_KERNEL_BTF) ? RUNNING_KERNEL_BTF : undefined);
   if (file) {
     const r = await loadBtfFile(file);
