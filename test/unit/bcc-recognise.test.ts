@@ -10,6 +10,8 @@ import { DIAGNOSTIC_CODES } from '../../server/src/features/diagnostics/codes';
 import { DiagnosticFix } from '../../server/src/features/diagnostics/rule';
 import { LanguageService } from '../../server/src/features/language-service';
 import { extractBccFromPython, pythonOffset } from '../../server/src/bcc/python';
+import { diagnosticsInPython } from '../../server/src/bcc/python-diagnostics';
+import { TextDocument } from 'vscode-languageserver-textdocument';
 import { parse, serviceFor } from '../support/service';
 
 const fixtures = join(__dirname, '../fixtures/bcc');
@@ -80,6 +82,17 @@ describe('BCC code', () => {
     const cOffset = parse(prog.text).doc.offsetAt(table.range.start);
     const pyOffset = pythonOffset(prog, cOffset);
     assert.equal(py.slice(pyOffset, pyOffset + 'BPF_HASH(start'.length), 'BPF_HASH(start', 'the offset maps back into the Python file');
+    // What the language server shows on the .py: the same diagnostics at their places in the Python.
+    const pyDoc = TextDocument.create('file:///test/hello.py', 'python', 1, py);
+    const onPy = diagnosticsInPython(pyDoc, prog, ds);
+    assert.equal(onPy.length, ds.length);
+    const at = (d: Diagnostic) => py.slice(pyDoc.offsetAt(d.range.start), pyDoc.offsetAt(d.range.end));
+    assert.equal(at(onPy.find((d) => d.code === 'bcc-placeholder')!), 'FILTER');
+    assert.equal(at(onPy.find((d) => d.code === 'bcc-probe' && d.message.includes('trace_return'))!), 'trace_return');
+    const lookup = onPy.find((d) => d.code === 'bcc-table-method' && d.message.includes('lookup'))!;
+    assert.equal(at(lookup), 'start.lookup(&pid)');
+    const fix = lookup.data as DiagnosticFix;
+    assert.equal(py.slice(pyDoc.offsetAt(fix.range.start), pyDoc.offsetAt(fix.range.end)), 'start.lookup(&pid)', 'the quick fix applies to the Python text');
   });
 });
 

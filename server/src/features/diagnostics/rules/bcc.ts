@@ -4,6 +4,7 @@
 // forms come from the converter's own pieces, so the diagnostics and `ebpf-ls convert-bcc` agree.
 import { Range } from 'vscode-languageserver-types';
 import { analyseBcc, isBccSource, isContextParam } from '../../../bcc/analyse';
+import { LIBBPF_HEADERS as LIBBPF_HEADER } from '../../../bcc/tables';
 import { applyEdits } from '../../../bcc/convert';
 import { Edit, mapDefinition, methodEdits } from '../../../bcc/convert-maps';
 import { argsEdit, probeEdits, sectionOf } from '../../../bcc/convert-probes';
@@ -19,7 +20,9 @@ export const bccRule: Rule = {
   name: 'bcc',
   codes: ['bcc-table', 'bcc-table-method', 'bcc-probe', 'bcc-tracepoint-args', 'bcc-implicit-read', 'bcc-probe-read', 'bcc-kernel-header', 'bcc-placeholder'],
   check(input, report) {
-    const { tree, doc } = input.file;
+    const { tree, doc, model } = input.file;
+    // libbpf code (a SEC(), a libbpf header) is never BCC: answered from the model before any BCC reading.
+    if (model.sections.length > 0 || [...model.includes, ...model.systemIncludes].some((i) => LIBBPF_HEADER.test(i))) return;
     const text = doc.getText();
     const program = analyseBcc(tree, text);
     if (!isBccSource(tree, text, program, doc.uri.endsWith('.py'))) return;
