@@ -63,7 +63,8 @@ async function pool<T, R>(items: T[], n: number, fn: (t: T) => Promise<R>): Prom
 /** The C each tool prints with --ebpf (cached); tools that print none (they need arguments or refuse) are left out. */
 async function printedPrograms(): Promise<Map<string, string>> {
   mkdirSync(cache, { recursive: true });
-  const tools = readdirSync(SBIN).filter((f) => f.endsWith('-bpfcc')).map((f) => f.slice(0, -'-bpfcc'.length)).sort();
+  // Only scripts that offer --ebpf can print their C (the others would just fail on the option).
+  const tools = readdirSync(SBIN).filter((f) => f.endsWith('-bpfcc') && readFileSync(join(SBIN, f), 'utf8').includes('--ebpf')).map((f) => f.slice(0, -'-bpfcc'.length)).sort();
   const found = new Map<string, string>();
   await pool(tools, 6, async (tool) => {
     const file = join(cache, `${tool}.c`);

@@ -124,6 +124,8 @@ function convertTree(tree: Tree, text: string, facts: BccFacts, opts: ConvertOpt
   });
   versionTests(tree, text, marks);
   headerMacroTests(tree, text, new Set([...(opts.placeholders?.keys() ?? []), ...(opts.pythonDefines ?? [])]), edits, marks);
+  const options = [...(opts.pythonDefines ?? [])].filter((d) => new RegExp(`#\\s*if(?:n?def)?\\b[^\\n]*\\b${d}\\b`).test(text));
+  if (options.length > 0) notes.push(`options BCC's Python sets with #define (${options.join(', ')}) stay compile-time: build with -D${options[0]} and the like to select them, as the Python did`);
   for (const m of marks) {
     const ls = lineStart(text, m.at);
     edits.push({ start: ls, end: ls, text: `${indentAt(text, m.at)}/* ${TODO_MARK}: ${m.message.replace(/\*\//g, '* /')} */\n` });
