@@ -106,10 +106,19 @@ export function membersOf(t: ExprType, env: TypeEnv): MemberInfo[] {
   const c = composite(t, env);
   if (!c) return [];
   if (c.local) return c.local.members.map((m) => ({ name: m.name, type: fromTypeText(m.type, env) }));
-  const out: MemberInfo[] = [];
-  btfMembers(env.btf, c.btfId!, 0, out, 0);
-  return out;
+  let byId = memberCache.get(env.btf);
+  if (!byId) memberCache.set(env.btf, (byId = new Map()));
+  let members = byId.get(c.btfId!);
+  if (!members) {
+    members = [];
+    btfMembers(env.btf, c.btfId!, 0, members, 0);
+    byId.set(c.btfId!, members);
+  }
+  return members;
 }
+
+/** A kernel struct's members never change: flattened once per kernel and type, read by every check of every path. */
+const memberCache = new WeakMap<Btf, Map<number, MemberInfo[]>>();
 
 function btfMembers(btf: Btf, id: number, base: number, out: MemberInfo[], depth: number): void {
   const t = btf.type(id) as CompositeType;
