@@ -672,3 +672,29 @@ int handle(struct pt_regs *ctx)
     assert.ok(d.message.includes('calls: bpf_get_current_task (') && !d.message.includes('bpf_probe_write_user'), d.message);
   });
 });
+
+describe('one problem per cause, with a way out (issue 11)', () => {
+  test('a field a kernel renamed offers the new name as a quick fix (state became __state)', () => {
+    const ds = diagnose('#include "vmlinux.h"\nSEC("tp_btf/sched_switch")\nint BPF_PROG(h, bool p, struct task_struct *prev) { return BPF_CORE_READ(prev, state); }\nchar LICENSE[] SEC("license") = "GPL";\n');
+    const d = ds.find((x) => x.code === 'core-field-missing')!;
+    assert.match(d.message, /struct task_struct\.state does not exist in .*; it is __state there/);
+    assert.equal((d.data as DiagnosticFix).newText, '__state');
+  });
+
+  test('through a CO-RE flavour of its own, the rename is named but not offered (it would not compile)', () => {
+    const ds = diagnose('#include "vmlinux.h"\nstruct task_struct___o { long state; } __attribute__((preserve_access_index));\nSEC("tp_btf/sched_switch")\nint BPF_PROG(h, bool p, struct task_struct *prev) { return BPF_CORE_READ((struct task_struct___o *)prev, state); }\nchar LICENSE[] SEC("license") = "GPL";\n');
+    const d = ds.find((x) => x.code === 'core-field-missing')!;
+    assert.match(d.message, /it is __state there/);
+    assert.equal(d.data, undefined);
+  });
+
+  test('no diagnostic for an empty field while typing BPF_CORE_READ(task, )', () => {
+    const ds = diagnose('#include "vmlinux.h"\nSEC("tp_btf/sched_switch")\nint BPF_PROG(h, bool p, struct task_struct *prev) { return BPF_CORE_READ(prev, ); }\nchar LICENSE[] SEC("license") = "GPL";\n');
+    assert.deepEqual(ds.filter((x) => x.code === 'core-field-missing'), []);
+  });
+
+  test('a misspelled kprobe section is offered kprobe, not uprobe (a uprobe target names a binary)', () => {
+    const d = diagnose('SEC("kprobee/do_unlinkat")\nint f(void *ctx) { return 0; }\nchar LICENSE[] SEC("license") = "GPL";\n').find((x) => x.code === 'unknown-section')!;
+    assert.match(d.message, /did you mean "kprobe\/do_unlinkat"\?$/);
+  });
+});

@@ -45,6 +45,18 @@ export function sectionSpellings(): string[] {
   return [...out];
 }
 
+/**
+ * Whether a suggested name's target has its family's shape: a uprobe target names a binary and a
+ * function (`uprobe/libc.so.6:malloc`), so `kprobee/do_unlinkat` is not offered `uprobe/do_unlinkat`.
+ */
+function targetFits(name: string): boolean {
+  const m = matchSection(name);
+  if (!m?.target) return true;
+  if (/^u(ret)?probe/.test(m.def.sec)) return m.target.includes(':') || m.target.includes('/');
+  if (/^usdt/.test(m.def.sec)) return m.target.includes(':');
+  return true;
+}
+
 /** Closest valid names for an unknown one: by its prefix before '/', then by the whole name. */
 export function suggestSections(raw: string): string[] {
   const name = raw.replace(/^\?/, '');
@@ -58,6 +70,7 @@ export function suggestSections(raw: string): string[] {
   const released = (s: string) => (matchSection(s) ?? matchSection(s + '/x'))?.def.since !== 'unreleased';
   return [...new Set([...prefixes.slice(0, 1), ...near])]
     .filter((s) => matchSection(s) !== undefined || matchSection(s + '/x') !== undefined)
+    .filter((s) => targetFits(s))
     .sort((a, b) => Number(released(b)) - Number(released(a)))
     .slice(0, 3);
 }

@@ -6,12 +6,14 @@
  * around the access is false are skipped. Guarded alternatives that all miss in a kernel are reported.
  */
 import type { Node } from 'web-tree-sitter';
+import { Range } from 'vscode-languageserver-types';
+import { closest, editDistance } from '../../../btf/suggest';
 import { Kind } from '../../../btf/wire';
 import { CCall, CDefine } from '../../../csource/model';
 import { guardedChains, guardHolds, guardsAround, kernelScope, ruledOut } from '../../core-guards';
 import { Scope, expressionType, fieldPathSource } from '../../expression';
 import { describedEnv } from '../../service-context';
-import { ExprType, MemberInfo, composite, deref, member } from '../../types';
+import { ExprType, MemberInfo, composite, deref, member, membersOf } from '../../types';
 import { Finding, Rule, RuleInput } from '../rule';
 
 /** One step of a field path: `->name` or `.name` (`deref`), maybe followed by `[i]` (`index`). */
@@ -57,6 +59,8 @@ function coreReadPath(call: CCall): FieldPath | undefined {
   if (source === undefined || call.args.length <= source + 1) return undefined;
   const steps: PathStep[] = [];
   for (const arg of call.args.slice(source + 1)) {
+    // `BPF_CORE_READ(task, )` while typing: an empty name is not a path yet.
+    if (!/\w/.test(arg.text)) return undefined;
     let partStart = 0;
     arg.text.split('.').forEach((part, p) => {
       const name = part.trim().replace(/\[.*\]$/, '');
@@ -100,6 +104,8 @@ function checkFieldPath(input: RuleInput, path: FieldPath, report: (f: Finding) 
   const { file, kernels } = input;
   const guards = guardsAround(file.tree, path.offset);
   const missingIn: string[] = [];
+  /** Per kernel that misses it, the names its struct does have: where a rename may be the answer. */
+  const namesThere: string[][] = [];
   let failed: { field: string; step: PathStep } | undefined;
   for (const k of kernels) {
     const scope = kernelScope(file, k, path.offset);
@@ -112,6 +118,7 @@ function checkFieldPath(input: RuleInput, path: FieldPath, report: (f: Finding) 
       const found: MemberInfo | undefined = member(base, st.name, env);
       if (!found) {
         missingIn.push(k.label);
+        namesThere.push(membersOf(base, env).map((m) => m.name));
         const owner = composite(base, env);
         failed = { field: `${owner?.btfId !== undefined ? `${k.btf.kind(owner.btfId) === Kind.Union ? 'union' : 'struct'} ${k.btf.name(owner.btfId)}` : '?'}.${st.name}`, step: st };
         break;
@@ -121,10 +128,32 @@ function checkFieldPath(input: RuleInput, path: FieldPath, report: (f: Finding) 
   }
   if (!failed) return;
   const some = missingIn.length < kernels.length;
+  const renamed = renamedTo(failed.step.name, namesThere);
+  const doc = file.doc;
   report({
     code: 'core-field-missing', start: failed.step.start, end: failed.step.end, someKernels: some,
-    message: `CO-RE: ${failed.field} does not exist in ${missingIn.join(', ')}${some ? ': guard it with bpf_core_field_exists()' : ''}`,
+    message: `CO-RE: ${failed.field} does not exist in ${missingIn.join(', ')}${renamed ? `; it is ${renamed} there` : ''}${some ? ': guard it with bpf_core_field_exists()' : ''}`,
+    fix: renamed && !some && !throughOwnStruct(input, path)
+      ? { title: `Rename to ${renamed}`, range: Range.create(doc.positionAt(failed.step.start), doc.positionAt(failed.step.end)), newText: renamed }
+      : undefined,
   });
+}
+
+/** The path starts at a struct of the file's own (a CO-RE flavour): renaming the access would not compile. */
+function throughOwnStruct(input: RuleInput, path: FieldPath): boolean {
+  const scope: Scope = { doc: input.file.model, tree: input.file.tree, env: describedEnv(input.ctx, input.file), offset: path.offset };
+  const base = expressionType(path.base, scope);
+  return !!(base && composite(deref(base, scope.env) ?? base, scope.env)?.local);
+}
+
+/**
+ * The member a missing field became, when every kernel that misses it has one name in its place: the
+ * field with a `__` prefix added or dropped (`state` became `__state` in 5.14), else one edit away.
+ */
+function renamedTo(name: string, namesThere: string[][]): string | undefined {
+  if (namesThere.length === 0) return undefined;
+  const candidates = [`__${name}`, name.replace(/^__/, ''), ...closest(name, namesThere[0], 3).filter((n) => editDistance(name, n) <= 1)];
+  return candidates.find((c) => c !== name && namesThere.every((names) => names.includes(c)));
 }
 
 /** `a->b.c[i].d` from its outermost node: the base expression and the steps, or undefined when it is part of a longer chain. */
