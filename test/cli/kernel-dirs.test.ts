@@ -7,6 +7,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { kernelScratch, kernelsOf, listKernelDirs } from '../../server/src/host/kernel-dirs';
 import { cliSkip, runCli } from '../support/cli';
 import { cacheDir, haveTool, repoRoot, sharedRaw, sharedSkip } from '../support/kernels';
 
@@ -144,6 +145,19 @@ describe('relocs --btf-dir: folders of kernels, grouped, against bpftool', { ski
     assert.equal(out.failing, false);
     const text = runCli(['relocs', guarded, '--btf-dir', flat]);
     assert.match(text.stdout, /all 5 relocations apply \(\d existence checks? answers? 0; \d poisoned behind guards that are false here\)/);
+  });
+
+  test('in process (what check --btf-dir will call): listed, then loaded one at a time', async () => {
+    const listed = listKernelDirs([flat]);
+    assert.ok(listed.ok, listed.ok ? '' : listed.error);
+    const seen: string[] = [];
+    for await (const k of kernelsOf(listed.value, kernelScratch())) {
+      assert.ok('kernel' in k, 'error' in k ? k.error : '');
+      assert.equal(k.kernel.arch, 'x86_64');
+      assert.ok(k.kernel.btf.findFirst('task_struct') !== undefined);
+      seen.push(k.kernel.label);
+    }
+    assert.deepEqual(seen, listed.value.map((f) => f.label));
   });
 
   test('bad folders and bad kernels: one line each, exit 2', () => {

@@ -140,3 +140,15 @@ export async function loadKernelFile(info: KernelFileInfo, scratch?: KernelScrat
   const kernel: Kernel = { label: info.label, source: info.path, btf: btf.value, version: info.version, arch };
   return ok({ kernel, times: { read: t1 - t0, unpack: t2 - t1, parse: t3 - t2 } });
 }
+
+/**
+ * The kernels of `files`, loaded one at a time (for `check --btf-dir` and the editor's target folders):
+ * each is yielded, used by the caller and released before the next is read. With a scratch, a yielded
+ * kernel lives only until the next one is asked for.
+ */
+export async function* kernelsOf(files: readonly KernelFileInfo[], scratch?: KernelScratch): AsyncGenerator<{ info: KernelFileInfo } & ({ kernel: Kernel; times: LoadTimes } | { error: string })> {
+  for (const info of files) {
+    const r = await loadKernelFile(info, scratch);
+    yield r.ok ? { info, ...r.value } : { info, error: r.error };
+  }
+}
