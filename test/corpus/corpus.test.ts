@@ -282,7 +282,7 @@ describe('real-world corpus: ebpf-ls check reports no unexplained error', { skip
     assert.deepEqual(failures, []);
   });
 
-  test('every error is explained in expected-errors.tsv', { todo: 'issue 11: corpus has 326 unexplained errors' }, () => {
+  test('every error is explained in expected-errors.tsv', () => {
     const lines = unexplained.map((f) => `${f.path}:${f.line}:${f.column} [${f.code}] ${f.message}`);
     assert.equal(lines.length, 0, `${lines.length} unexplained error(s) (the census above groups them by code):\n${lines.slice(0, 10).join('\n')}${lines.length > 10 ? '\n...' : ''}`);
   });
