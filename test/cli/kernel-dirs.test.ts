@@ -147,6 +147,26 @@ describe('relocs --btf-dir: folders of kernels, grouped, against bpftool', { ski
     assert.match(text.stdout, /all 5 relocations apply \(\d existence checks? answers? 0; \d poisoned behind guards that are false here\)/);
   });
 
+  test('a kernel of another architecture is skipped with a note when the object reads x86 registers', () => {
+    writeFileSync(join(work, 'regs.bpf.c'), [
+      '#include "vmlinux.h"', '#include <bpf/bpf_helpers.h>', '#include <bpf/bpf_core_read.h>', '#include <bpf/bpf_tracing.h>',
+      'long out[2];', 'SEC("kprobe/do_unlinkat")', 'int regs(struct pt_regs *ctx)', '{', '\tout[0] = PT_REGS_PARM1_CORE(ctx);', '\treturn 0;', '}',
+      'char LICENSE[] SEC("license") = "GPL";',
+    ].join('\n') + '\n');
+    const regs = join(work, 'regs.bpf.o');
+    execFileSync('clang-19', ['-g', '-O2', '-target', 'bpf', '-D__TARGET_ARCH_x86', `-I${work}`, '-I/usr/include/x86_64-linux-gnu', '-c', join(work, 'regs.bpf.c'), '-o', regs]);
+    const mixed = join(work, 'mixed');
+    mkdirSync(join(mixed, 'debian/12/x86_64'), { recursive: true });
+    mkdirSync(join(mixed, 'debian/12/arm64'), { recursive: true });
+    const [rel] = raw.keys();
+    execFileSync('cp', [join(hub, `debian/12/x86_64/${rel}.btf.tar.xz`), join(mixed, 'debian/12/x86_64/')]);
+    execFileSync('cp', [join(hub, `debian/12/x86_64/${rel}.btf.tar.xz`), join(mixed, 'debian/12/arm64/')]);
+    const r = runCli(['relocs', regs, '--btf-dir', mixed]);
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /against 1 kernel: 1 group/);
+    assert.match(r.stdout, /skipped 1 kernel of another architecture: debian\/12\/arm64\/.* \(arm64 kernel; the object reads x86_64 registers\)/);
+  });
+
   test('in process (what check --btf-dir will call): listed, then loaded one at a time', async () => {
     const listed = listKernelDirs([flat]);
     assert.ok(listed.ok, listed.ok ? '' : listed.error);

@@ -114,7 +114,7 @@ function groupLine(g: KernelGroup, rows: KernelRow[], relocs: ObjectRelocation[]
 
 function textReport(objectPath: string, relocs: ObjectRelocation[], groups: KernelGroups, rows: KernelRow[], run: { elapsed: number; workers: number; objArch?: Arch }): string {
   const checked = rows.filter((r) => r.group !== undefined).length;
-  const out = [`${objectPath}: ${relocs.length} CO-RE relocations against ${checked.toLocaleString('en-US')} kernels: ${groups.groups.length} group${groups.groups.length === 1 ? '' : 's'} (${run.workers} worker${run.workers === 1 ? '' : 's'}, ${(run.elapsed / 1000).toFixed(1)} s)\n\n`];
+  const out = [`${objectPath}: ${relocs.length} CO-RE relocations against ${checked.toLocaleString('en-US')} kernel${checked === 1 ? '' : 's'}: ${groups.groups.length} group${groups.groups.length === 1 ? '' : 's'} (${run.workers} worker${run.workers === 1 ? '' : 's'}, ${(run.elapsed / 1000).toFixed(1)} s)\n\n`];
   for (const g of groups.groups) out.push(groupLine(g, rows, relocs));
   const differing = groups.differing();
   if (differing.length) {
