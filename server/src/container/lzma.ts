@@ -75,8 +75,8 @@ export class LzmaDecoder {
   }
 
   private length(base: number, posState: number): number {
-    if (this.tree(base - 1, 1) === 0) return 2 + this.tree(base + 2 + posState * 8, 3);
-    if (this.tree(base, 1) === 0) return 10 + this.tree(base + 2 + POS_STATES_MAX * 8 + posState * 8, 3);
+    if (this.bit(base) === 0) return 2 + this.tree(base + 2 + posState * 8, 3);
+    if (this.bit(base + 1) === 0) return 10 + this.tree(base + 2 + POS_STATES_MAX * 8 + posState * 8, 3);
     return 18 + this.tree(base + 2 + 2 * POS_STATES_MAX * 8, 8);
   }
 
@@ -95,7 +95,7 @@ export class LzmaDecoder {
    */
   private match(posState: number): number {
     const s = this.state;
-    if (this.tree(IS_REP + s - 1, 1) === 0) {
+    if (this.bit(IS_REP + s) === 0) {
       const len = this.length(MATCH_LEN, posState);
       this.state = s < 7 ? 7 : 10;
       const dist = this.distance(len);
@@ -106,16 +106,16 @@ export class LzmaDecoder {
       this.rep0 = dist;
       return len;
     }
-    if (this.tree(IS_REP_G0 + s - 1, 1) === 0) {
-      if (this.tree(IS_REP0_LONG + (s << 4) + posState - 1, 1) === 0) {
+    if (this.bit(IS_REP_G0 + s) === 0) {
+      if (this.bit(IS_REP0_LONG + (s << 4) + posState) === 0) {
         this.state = s < 7 ? 9 : 11;
         return 1;
       }
     } else {
       let dist: number;
-      if (this.tree(IS_REP_G1 + s - 1, 1) === 0) dist = this.rep1;
+      if (this.bit(IS_REP_G1 + s) === 0) dist = this.rep1;
       else {
-        if (this.tree(IS_REP_G2 + s - 1, 1) === 0) dist = this.rep2;
+        if (this.bit(IS_REP_G2 + s) === 0) dist = this.rep2;
         else {
           dist = this.rep3;
           this.rep3 = this.rep2;
@@ -127,6 +127,30 @@ export class LzmaDecoder {
     }
     this.state = s < 7 ? 8 : 11;
     return this.length(REP_LEN, posState);
+  }
+
+  /** One bit with the probability at `p`. */
+  private bit(p: number): number {
+    const probs = this.probs;
+    const rc = this.rc;
+    let range = rc[0];
+    let code = rc[1];
+    if (range >>> 24 === 0) {
+      range <<= 8;
+      code = (code << 8) | this.input[this.inPos++];
+    }
+    const prob = probs[p];
+    const bound = Math.imul(range >>> 11, prob);
+    if ((code ^ 0x80000000) < (bound ^ 0x80000000)) {
+      rc[0] = bound;
+      rc[1] = code;
+      probs[p] = prob + ((2048 - prob) >> 5);
+      return 0;
+    }
+    rc[0] = (range - bound) | 0;
+    rc[1] = (code - bound) | 0;
+    probs[p] = prob - (prob >> 5);
+    return 1;
   }
 
   /**
