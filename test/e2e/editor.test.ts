@@ -16,12 +16,22 @@ import { devPayload, e2eSkip, EditorServer, leftovers, openWorkbench, prepareWor
 const skip = e2eSkip();
 
 async function quickOpen(page: Page, file: string): Promise<void> {
-  await page.locator('.monaco-workbench').click({ position: { x: 700, y: 450 } }).catch(() => undefined);
-  await page.keyboard.press('Control+P');
-  await page.waitForSelector('.quick-input-widget input', { state: 'visible' });
-  await page.keyboard.type(file);
-  // Wait for the filtered row itself: Enter on a stale list would open the previous file again.
-  await page.locator('.quick-input-list .monaco-list-row', { hasText: file }).first().waitFor({ timeout: 20_000 });
+  // A file written while the workbench runs reaches Quick Open's index when the file watcher reports it,
+  // which on a loaded machine can take a while: ask again rather than wait on a list that will not change.
+  for (let attempt = 1; ; attempt++) {
+    await page.locator('.monaco-workbench').click({ position: { x: 700, y: 450 } }).catch(() => undefined);
+    await page.keyboard.press('Control+P');
+    await page.waitForSelector('.quick-input-widget input', { state: 'visible' });
+    await page.keyboard.type(file);
+    // Wait for the filtered row itself: Enter on a stale list would open the previous file again.
+    const row = page.locator('.quick-input-list .monaco-list-row', { hasText: file }).first();
+    const found = await row.waitFor({ timeout: 15_000 }).then(() => true, (e: Error) => {
+      if (attempt >= 4) throw e;
+      return false;
+    });
+    if (found) break;
+    await page.keyboard.press('Escape');
+  }
   await page.waitForTimeout(300);
   await page.keyboard.press('Enter');
   await page.locator('.tab.active', { hasText: file }).first().waitFor({ timeout: 20_000 });
