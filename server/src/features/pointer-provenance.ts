@@ -53,7 +53,8 @@ function valueProvenance(ctx: ServiceContext, file: ParsedFile, f: CFunction, va
   return 'plain';
 }
 
-function declaratorName(d: Node | null | undefined): string | undefined {
+/** The name a declarator (`*p`, `a[4]`, `x = ...`) declares, or the identifier itself. */
+export function declaratorName(d: Node | null | undefined): string | undefined {
   while (d && d.type !== 'identifier') d = d.childForFieldName('declarator');
   return d?.text;
 }

@@ -2,7 +2,7 @@
 // kernels, libbpf's helper docs and version from the include path, the running kernel's tracefs events.
 import { buildModel, CDocument } from '../csource/model';
 import { SeverityOverrides } from '../features/diagnostics/codes';
-import { CParser } from '../csource/parser';
+import { CParser, Tree } from '../csource/parser';
 import { parseHelperDefs } from '../features/helper-docs';
 import { LanguageService, getLanguageService } from '../features/language-service';
 import { ParsedFile, parsedFile } from '../features/service-context';
@@ -42,9 +42,11 @@ export async function setUpLanguageService(spec: ServiceSpec, mode: 'strict' | '
 }
 
 /** A source file parsed once: its tree, its model and the structs of the project headers it includes. */
-export function parseSource(parser: CParser, headers: ProjectHeaders, doc: TextDocument, path: string | undefined): ParsedFile {
+export function parseSource(parser: CParser, headers: ProjectHeaders, doc: TextDocument, path: string | undefined, previous?: Tree): ParsedFile {
   const text = doc.getText();
-  const tree = parser.parse(text);
+  // With the previous tree (already edited), tree-sitter re-parses only what changed.
+  const tree = parser.parse(text, previous);
+  if (previous && previous !== tree) previous.delete();
   const model: CDocument = buildModel(tree, text, headers.preprocessorFor(path));
   return parsedFile(doc, tree, model, headers.structsFor(path, model.includes), detectFileLoader(path, [...model.includes, ...model.systemIncludes]));
 }

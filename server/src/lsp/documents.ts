@@ -4,9 +4,8 @@
 import { fileURLToPath } from 'node:url';
 import { TextDocumentContentChangeEvent } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
-import { buildModel } from '../csource/model';
 import { CParser, Tree, treeEdit } from '../csource/parser';
-import { ParsedFile, parsedFile } from '../features/service-context';
+import { ParsedFile } from '../features/service-context';
 import { parseSource } from '../host/language-setup';
 import { ProjectHeaders } from '../host/project-headers';
 
@@ -45,11 +44,7 @@ export class Documents {
       if (!open) return;
       const parser = await this.parser;
       const { doc, tree } = applyChanges(parser, open.parsed.doc, open.parsed.tree, changes, version);
-      const next: Tree = parser.parse(doc.getText(), tree);
-      if (next !== tree) tree.delete();
-      const headers = await this.headers;
-      const model = buildModel(next, doc.getText(), headers.preprocessorFor(open.path));
-      open.parsed = parsedFile(doc, next, model, headers.structsFor(open.path, model.includes), open.parsed.loader);
+      open.parsed = parseSource(parser, await this.headers, doc, open.path, tree);
       this.onUpdate(open);
     });
   }

@@ -6,7 +6,7 @@ import type { Node } from 'web-tree-sitter';
 import { Range } from 'vscode-languageserver-types';
 import { functionBody } from '../../../csource/model';
 import { MAYBE_NULL_HELPERS } from '../../../helpers/maybe-null';
-import { assignmentsOf, dereferencesOf, unwrapValue } from '../../pointer-provenance';
+import { assignmentsOf, declaratorName, dereferencesOf, unwrapValue } from '../../pointer-provenance';
 import { Rule, RuleInput } from '../rule';
 
 const CONDITIONS = new Set(['if_statement', 'while_statement', 'for_statement', 'do_statement', 'conditional_expression']);
@@ -40,9 +40,8 @@ function uncheckedReads(body: Node): { name: string; assignment: ReturnType<type
     let n = call!.parent;
     while (n && (n.type === 'cast_expression' || n.type === 'parenthesized_expression')) n = n.parent;
     const target = n?.type === 'init_declarator' ? n.childForFieldName('declarator') : n?.type === 'assignment_expression' ? n.childForFieldName('left') : null;
-    let id = target;
-    while (id && id.type !== 'identifier') id = id.childForFieldName('declarator');
-    if (id?.type === 'identifier') names.add(id.text);
+    const name = declaratorName(target);
+    if (name) names.add(name);
   }
   for (const name of names) {
     const assignments = assignmentsOf(body, name);

@@ -5,7 +5,7 @@
 import type { Node } from 'web-tree-sitter';
 import { functionBody } from '../../../csource/model';
 import { matchSection } from '../../../sections/match';
-import { assignmentsOf, dereferencesOf } from '../../pointer-provenance';
+import { assignmentsOf, declaratorName, dereferencesOf } from '../../pointer-provenance';
 import { Rule } from '../rule';
 
 /** Program types with direct packet access through ctx->data / ctx->data_end. */
@@ -37,11 +37,7 @@ function packetPointers(body: Node): Set<string> {
   const names = new Set<string>();
   const locals = body.descendantsOfType('init_declarator').map((d) => d?.childForFieldName('declarator')).concat(
     body.descendantsOfType('assignment_expression').map((a) => a?.childForFieldName('left')));
-  const nameOf = (d: Node | null | undefined): string | undefined => {
-    while (d && d.type !== 'identifier') d = d.childForFieldName('declarator');
-    return d?.text;
-  };
-  const candidates = new Set(locals.map(nameOf).filter((n): n is string => !!n));
+  const candidates = new Set(locals.map(declaratorName).filter((n): n is string => !!n));
   for (let round = 0; round < 4; round++) {
     for (const name of candidates) {
       if (names.has(name)) continue;
