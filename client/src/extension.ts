@@ -29,6 +29,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     documentSelector: [
       { scheme: 'file', language: 'c', pattern: '**/*.bpf.c' },
       { scheme: 'file', language: 'c', pattern: '**/*.bpf.h' },
+      // BCC tools: the server diagnoses the C they pass to BPF(text=...) and answers nothing for other Python.
+      { scheme: 'file', language: 'python' },
+      { scheme: 'untitled', language: 'python' },
       { scheme: BTF_SCHEME },
     ],
     // The server reads settings on start (so it can load kernels at once) and again on every change.

@@ -54,6 +54,11 @@ interface Env {
   unknown: string[];
 }
 
+/** Whether a Python file may call BPF(...) at all: the one test most Python files stop at, before any tokenizing. */
+export function mayPassBccText(source: string): boolean {
+  return /\bBPF\s*\(/.test(source);
+}
+
 /** Every BPF(text=...) of a Python file, and where its functions are attached. */
 export function extractBccFromPython(source: string): PythonBcc {
   const lines = pyLines(source);

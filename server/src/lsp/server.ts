@@ -13,13 +13,14 @@ import { CParser } from '../csource/parser';
 import { DiagnosticFix } from '../features/diagnostics/rule';
 import { LanguageService } from '../features/language-service';
 import { ParsedFile } from '../features/service-context';
-import { setUpLanguageService } from '../host/language-setup';
+import { documentSymbols } from '../features/symbols';
+import { projectHeaders, setUpLanguageService } from '../host/language-setup';
 import { loadBpfObject } from '../host/load-object';
-import { ProjectHeaders } from '../host/project-headers';
 import { readParserWasm } from '../host/source-files';
 import { objectRelocations, resolveObjectRelocations } from '../relocs/object';
 import { portabilityMatrix } from '../relocs/portability';
 import { Documents, OpenDocument } from './documents';
+import { PythonDocument, pythonDiagnostics, PythonDocuments } from './python-documents';
 import { BTF_VIEW_REQUEST, OBJECT_RELOCATIONS_REQUEST, ObjectRelocationsParams, ObjectRelocationsResult, STATUS_NOTIFICATION, StatusParams } from './protocol';
 import { DEFAULT_SETTINGS, mergeSettings, ServerSettings } from './settings';
 
@@ -38,22 +39,30 @@ export function startServer(connection: Connection): void {
   const log = (msg: string) => connection.console.log(msg);
   const parser = CParser.create(readParserWasm());
   let snapshot: Snapshot = { settings: DEFAULT_SETTINGS, service: new Promise(() => undefined) };
-  const headers = parser.then((p) => new ProjectHeaders(p, () => snapshot.settings.includePaths, log));
+  const headers = parser.then((p) => projectHeaders(p, () => snapshot.settings.includePaths, () => snapshot.settings.build.flags, log));
   const diagnostics = new DiagnosticsPublisher(connection, () => snapshot, log);
   const documents = new Documents(parser, headers, log, (doc) => diagnostics.schedule(doc, documents));
+  // Python files are sent only for BCC: the C of their BPF(text=...) is diagnosed, nothing else.
+  const python = new PythonDocuments(parser, headers, log, (doc) => diagnostics.schedulePython(doc, python));
   const server: ServerState = { connection, documents, log, snapshot: () => snapshot };
 
-  /** A new snapshot for new settings: the kernels load at once, and open documents are re-checked. */
-  const reload = (settings: ServerSettings) => {
-    const service = loadService(connection, settings, log);
-    snapshot = { settings, service: service.then((s) => s ?? snapshot.service) };
+  /**
+   * A new snapshot for new settings: the kernels load once `start` has settled (at once unless told), and
+   * open documents are re-checked. Requests that need kernels wait for the snapshot's service.
+   */
+  const reload = (settings: ServerSettings, start: Promise<void> = Promise.resolve()) => {
+    const previous = snapshot.service;
+    const service = start.then(() => loadService(connection, settings, log));
+    snapshot = { settings, service: service.then((s) => s ?? previous) };
     service.then((s) => s && documents.all().forEach((d) => diagnostics.publishNow(d, s)));
+    service.then((s) => s && python.all().forEach((d) => d.programs.length > 0 && diagnostics.publishPython(d, s)));
   };
   registerLifecycle(connection, () => snapshot.settings, reload, log);
-  connection.onDidOpenTextDocument(({ textDocument: t }) => documents.open(t.uri, t.languageId, t.version, t.text));
-  connection.onDidChangeTextDocument(({ textDocument: t, contentChanges }) => documents.change(t.uri, t.version, contentChanges));
+  connection.onDidOpenTextDocument(({ textDocument: t }) => (t.languageId === 'python' ? python.open(t.uri, t.version, t.text) : documents.open(t.uri, t.languageId, t.version, t.text)));
+  connection.onDidChangeTextDocument(({ textDocument: t, contentChanges }) => (python.has(t.uri) ? python.change(t.uri, t.version, contentChanges) : documents.change(t.uri, t.version, contentChanges)));
   connection.onDidCloseTextDocument(({ textDocument: t }) => {
-    documents.close(t.uri);
+    if (python.has(t.uri)) python.close(t.uri);
+    else documents.close(t.uri);
     diagnostics.clear(t.uri);
   });
   registerFeatures(server);
@@ -88,8 +97,10 @@ async function loadService(connection: Connection, settings: ServerSettings, log
 }
 
 /** initialize, initialized and configuration changes. */
-function registerLifecycle(connection: Connection, current: () => ServerSettings, reload: (s: ServerSettings) => void, log: (msg: string) => void): void {
+function registerLifecycle(connection: Connection, current: () => ServerSettings, reload: (s: ServerSettings, start?: Promise<void>) => void, log: (msg: string) => void): void {
   let canConfigure = false;
+  let answered: () => void = () => undefined;
+  const initializeAnswered = new Promise<void>((r) => (answered = r));
   /** Re-reads the settings; a change of kernels re-indexes without restarting the server. */
   const refresh = async () => {
     if (!canConfigure) return;
@@ -103,8 +114,10 @@ function registerLifecycle(connection: Connection, current: () => ServerSettings
   };
   connection.onInitialize((params): InitializeResult => {
     canConfigure = !!params.capabilities.workspace?.configuration;
-    // Start loading kernels now, with the settings the client sent, not after the handshake.
-    reload(mergeSettings((params.initializationOptions as Partial<ServerSettings> | undefined) ?? {}));
+    // The capabilities do not depend on the kernels: answer at once, and load them (with the settings the
+    // client sent) when the client has the answer. vscode-jsonrpc writes it a few ticks after this returns,
+    // so loading from here, synchronous as reading BTF is, would hold the answer back until the kernels are in.
+    reload(mergeSettings((params.initializationOptions as Partial<ServerSettings> | undefined) ?? {}), initializeAnswered);
     return {
       capabilities: {
         textDocumentSync: TextDocumentSyncKind.Incremental,
@@ -119,6 +132,7 @@ function registerLifecycle(connection: Connection, current: () => ServerSettings
     };
   });
   connection.onInitialized(async () => {
+    answered();
     if (!canConfigure) return;
     connection.client.register(DidChangeConfigurationNotification.type, { section: 'ebpf' }).catch(() => undefined);
     await refresh();
@@ -134,21 +148,37 @@ class DiagnosticsPublisher {
 
   schedule(doc: OpenDocument, documents: Documents, delayMs = 150): void {
     const parsed = doc.parsed;
-    clearTimeout(this.timers.get(doc.uri));
-    this.timers.set(doc.uri, setTimeout(async () => {
-      this.timers.delete(doc.uri);
-      const service = await this.snapshot().service;
-      if (documents.current(doc.uri)?.parsed === parsed) this.publishNow(doc, service);
-    }, delayMs));
+    this.later(doc.uri, delayMs, (service) => documents.current(doc.uri)?.parsed === parsed && this.publishNow(doc, service));
+  }
+
+  /** A Python BCC tool's diagnostics, as schedule() does for C. */
+  schedulePython(doc: PythonDocument, python: PythonDocuments, delayMs = 150): void {
+    this.later(doc.uri, delayMs, (service) => python.current(doc.uri) === doc && this.publishPython(doc, service));
   }
 
   publishNow(doc: OpenDocument, service: LanguageService): void {
+    const parsed = doc.parsed;
+    this.send(doc.uri, parsed.doc.version, () => service.diagnostics(parsed));
+  }
+
+  publishPython(doc: PythonDocument, service: LanguageService): void {
+    this.send(doc.uri, doc.doc.version, () => pythonDiagnostics(doc, service));
+  }
+
+  private later(uri: string, delayMs: number, job: (service: LanguageService) => void): void {
+    clearTimeout(this.timers.get(uri));
+    this.timers.set(uri, setTimeout(async () => {
+      this.timers.delete(uri);
+      job(await this.snapshot().service);
+    }, delayMs));
+  }
+
+  private send(uri: string, version: number, compute: () => Diagnostic[]): void {
     if (!this.snapshot().settings.diagnostics.enable) return;
     try {
-      const parsed = doc.parsed;
-      this.connection.sendDiagnostics({ uri: doc.uri, version: parsed.doc.version, diagnostics: service.diagnostics(parsed) });
+      this.connection.sendDiagnostics({ uri, version, diagnostics: compute() });
     } catch (e) {
-      this.log(`Error while computing diagnostics for ${doc.uri}: ${(e as Error).stack}`);
+      this.log(`Error while computing diagnostics for ${uri}: ${(e as Error).stack}`);
     }
   }
 
@@ -159,13 +189,18 @@ class DiagnosticsPublisher {
   }
 }
 
-/** Runs a feature on an open document once the service and the document's earlier notifications are in. */
+/** Runs a feature on an open document once the service (the kernels) and the document's earlier notifications are in. */
 async function runSafe<T>(server: ServerState, what: string, uri: string, empty: T, token: CancellationToken | undefined, fn: (s: LanguageService, d: ParsedFile) => T): Promise<T> {
   const service = await server.snapshot().service;
+  return runOnDocument(server, what, uri, empty, token, (d) => fn(service, d));
+}
+
+/** Runs a feature that needs no kernel on an open document once its earlier notifications are in. */
+async function runOnDocument<T>(server: ServerState, what: string, uri: string, empty: T, token: CancellationToken | undefined, fn: (d: ParsedFile) => T): Promise<T> {
   const doc = await server.documents.get(uri);
   if (!doc || token?.isCancellationRequested) return empty;
   try {
-    return fn(service, doc.parsed);
+    return fn(doc.parsed);
   } catch (e) {
     server.log(`Error while computing ${what} for ${uri}: ${(e as Error).stack}`);
     return empty;
@@ -178,7 +213,7 @@ function registerFeatures(server: ServerState): void {
   connection.onHover((p, token) => (settings().hover.enable ? runSafe(server, 'hover', p.textDocument.uri, null, token, (s, d) => s.hover(d, p.position)) : null));
   connection.onCompletion((p, token) => (settings().completion.enable ? runSafe(server, 'completion', p.textDocument.uri, null, token, (s, d) => s.complete(d, p.position)) : null));
   connection.onDefinition((p, token) => runSafe(server, 'definition', p.textDocument.uri, null, token, (s, d) => s.definition(d, p.position)));
-  connection.onDocumentSymbol((p, token) => runSafe(server, 'symbols', p.textDocument.uri, [], token, (s, d) => s.documentSymbols(d)));
+  connection.onDocumentSymbol((p, token) => runOnDocument(server, 'symbols', p.textDocument.uri, [], token, documentSymbols));
   connection.onWorkspaceSymbol(async (p) => {
     const service = await server.snapshot().service;
     try {

@@ -1,0 +1,104 @@
+// Open Python documents that are BCC tools: the C each passes to BPF(text=...) (bcc/python.ts), parsed as
+// C under the .py's URI (which is what makes the bcc rule read it as BCC), and their diagnostics placed
+// back on the Python (bcc/python-diagnostics.ts). Python files that pass no C to BPF() cost one regular
+// expression per change: no tokenizing, no parse, no diagnostics published.
+import { fileURLToPath } from 'node:url';
+import { TextDocumentContentChangeEvent } from 'vscode-languageserver/node';
+import { TextDocument } from 'vscode-languageserver-textdocument';
+import type { Diagnostic } from 'vscode-languageserver-types';
+import { extractBccFromPython, mayPassBccText, PythonBccText } from '../bcc/python';
+import { diagnosticsInPython } from '../bcc/python-diagnostics';
+import { CParser } from '../csource/parser';
+import { LanguageService } from '../features/language-service';
+import { ParsedFile } from '../features/service-context';
+import { parseSource } from '../host/language-setup';
+import { ProjectHeaders } from '../host/project-headers';
+
+export interface PythonDocument {
+  uri: string;
+  doc: TextDocument;
+  /** Each BPF(text=...) program with its C parsed; empty for Python that is not BCC. */
+  programs: { bcc: PythonBccText; parsed: ParsedFile }[];
+  /** Whether diagnostics were ever published for it (so a file that stops being BCC is cleared once). */
+  published: boolean;
+}
+
+export class PythonDocuments {
+  private readonly docs = new Map<string, PythonDocument>();
+  private readonly pending = new Map<string, Promise<void>>();
+  /** The URIs open as Python, known at once (the parse is asynchronous): where a change notification goes. */
+  private readonly openUris = new Set<string>();
+
+  constructor(
+    private readonly parser: Promise<CParser>,
+    private readonly headers: Promise<ProjectHeaders>,
+    private readonly log: (msg: string) => void,
+    /** Called after each open or change of a document that is, or was, BCC. */
+    private readonly onUpdate: (doc: PythonDocument) => void,
+  ) {}
+
+  has(uri: string): boolean {
+    return this.openUris.has(uri);
+  }
+
+  open(uri: string, version: number, text: string): void {
+    this.openUris.add(uri);
+    this.inOrder(uri, async () => this.update(uri, TextDocument.create(uri, 'python', version, text), false));
+  }
+
+  change(uri: string, version: number, changes: TextDocumentContentChangeEvent[]): void {
+    this.inOrder(uri, async () => {
+      const open = this.docs.get(uri);
+      if (open) await this.update(uri, TextDocument.update(open.doc, changes, version), open.published);
+    });
+  }
+
+  close(uri: string): void {
+    this.openUris.delete(uri);
+    this.inOrder(uri, async () => {
+      this.release(this.docs.get(uri));
+      this.docs.delete(uri);
+    });
+  }
+
+  /** The document as it is now, if still open: whether a scheduled job is about a stale version. */
+  current(uri: string): PythonDocument | undefined {
+    return this.docs.get(uri);
+  }
+
+  all(): PythonDocument[] {
+    return [...this.docs.values()];
+  }
+
+  private async update(uri: string, doc: TextDocument, published: boolean): Promise<void> {
+    this.release(this.docs.get(uri));
+    const text = doc.getText();
+    const bcc = mayPassBccText(text) ? extractBccFromPython(text).programs : [];
+    const programs: PythonDocument['programs'] = [];
+    if (bcc.length > 0) {
+      const parser = await this.parser;
+      const headers = await this.headers;
+      const path = uri.startsWith('file:') ? fileURLToPath(uri) : undefined;
+      for (const p of bcc) programs.push({ bcc: p, parsed: parseSource(parser, headers, TextDocument.create(uri, 'c', doc.version, p.text), path) });
+    }
+    const next: PythonDocument = { uri, doc, programs, published };
+    this.docs.set(uri, next);
+    if (programs.length > 0 || published) this.onUpdate(next);
+  }
+
+  private release(doc: PythonDocument | undefined): void {
+    for (const p of doc?.programs ?? []) p.parsed.tree.delete();
+  }
+
+  private inOrder(uri: string, work: () => Promise<void>): void {
+    const next = (this.pending.get(uri) ?? Promise.resolve()).then(work).catch((e) => this.log(`Error while updating ${uri}: ${(e as Error).stack}`));
+    this.pending.set(uri, next);
+  }
+}
+
+/** The diagnostics of every program of a BCC tool, on the Python file. */
+export function pythonDiagnostics(doc: PythonDocument, service: LanguageService): Diagnostic[] {
+  const out = doc.programs.flatMap((p) => diagnosticsInPython(doc.doc, p.bcc, service.diagnostics(p.parsed)));
+  doc.published = out.length > 0;
+  return out;
+}
