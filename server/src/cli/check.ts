@@ -5,28 +5,29 @@ import { Diagnostic, DiagnosticSeverity } from 'vscode-languageserver-types';
 import { CParser } from '../csource/parser';
 import { Loader, LOADERS } from '../sections/loaders';
 import { DIAGNOSTIC_CODES, SEVERITY_NAMES, SeverityName, SeverityOverrides } from '../features/diagnostics/codes';
-import { parseSource, setUpLanguageService } from '../host/language-setup';
-import { ProjectHeaders } from '../host/project-headers';
+import { LanguageService, getLanguageService } from '../features/language-service';
+import { ParsedFile } from '../features/service-context';
+import { parseSource, projectHeaders, serviceFacts, setUpLanguageService } from '../host/language-setup';
+import { listKernelDirs } from '../host/kernel-dirs';
+import { loadDefaultKernel } from '../host/load-btf';
 import { readParserWasm } from '../host/source-files';
+import { Arch } from '../kernels/arch';
+import { describeKernelPath } from '../kernels/fleet';
+import { Kernel, kernelSet } from '../kernels/kernel';
+import { CheckResult, SEVERITY, runCheckFleet } from './check-fleet';
 import { Command, parseCommandArgs } from './command';
 import { EXIT_FINDINGS, InputError, UsageError } from './usage';
 
-const SEVERITY: Record<number, 'error' | 'warning' | 'info' | 'hint'> = {
-  [DiagnosticSeverity.Error]: 'error', [DiagnosticSeverity.Warning]: 'warning', [DiagnosticSeverity.Information]: 'info', [DiagnosticSeverity.Hint]: 'hint',
-};
-
-interface CheckResult {
-  file: string; line: number; column: number; endLine: number; endColumn: number;
-  severity: 'error' | 'warning' | 'info' | 'hint'; code: string; message: string;
-}
-
 export const checkCommand: Command = {
-  usage: 'check FILE... [--btf FILE]... [--include DIR]... [--loader libbpf|cilium/ebpf|libxdp|aya] [--severity CODE=LEVEL]... [--format text|json]',
-  summary: 'SEC() names, program targets and CO-RE field paths of .bpf.c files, checked against every --btf kernel (exit 1 on errors)',
+  usage: 'check FILE... [--btf FILE]... [--btf-dir DIR]... [--include DIR]... [-D NAME[=VALUE]]... [-U NAME]... [--loader libbpf|cilium/ebpf|libxdp|aya] [--severity CODE=LEVEL]... [--format text|json]',
+  summary: 'SEC() names, program targets and CO-RE field paths of .bpf.c files, checked against every --btf kernel, or every kernel under --btf-dir folders one at a time, grouped (exit 1 on errors)',
   async run(argv) {
     const { values, positionals } = parseCommandArgs(argv, {
       btf: { type: 'string', multiple: true },
+      'btf-dir': { type: 'string', multiple: true },
       include: { type: 'string', multiple: true },
+      define: { type: 'string', short: 'D', multiple: true },
+      undefine: { type: 'string', short: 'U', multiple: true },
       severity: { type: 'string', multiple: true },
       loader: { type: 'string' },
       format: { type: 'string' },
@@ -35,26 +36,73 @@ export const checkCommand: Command = {
     const format = values.format ?? 'text';
     if (format !== 'text' && format !== 'json') throw new UsageError(`unknown format '${format}' (text or json)`);
     const includeDirs = values.include ?? [];
-    const [described, ...targets] = values.btf ?? [];
     const loader = values.loader as Loader | undefined;
     if (loader && !LOADERS.some((l) => l.name === loader)) throw new UsageError(`unknown loader '${loader}' (${LOADERS.map((l) => l.name).join(', ')})`);
-    const setUp = await setUpLanguageService({ kernels: { described, targets }, includeDirs, severity: severityOverrides(values.severity ?? []), loader }, 'strict');
-    if (!setUp.ok) throw new InputError(setUp.error);
-    const { service } = setUp.value;
-    if (service.context.kernels.described.bundled) process.stderr.write(`ebpf-ls: note: no /sys/kernel/btf/vmlinux; describing the ${service.context.kernels.described.label}\n`);
+    const severity = severityOverrides(values.severity ?? []);
+    const sources = positionals.map((file) => ({ file, text: readSource(file) }));
     const parser = await CParser.create(readParserWasm());
-    const headers = new ProjectHeaders(parser, () => includeDirs, (m) => process.stderr.write(`ebpf-ls: ${m}\n`));
-    const results: CheckResult[] = [];
-    for (const file of positionals) {
-      const parsed = parseSource(parser, headers, TextDocument.create(`file://${file}`, 'c', 1, readSource(file)), file);
-      results.push(...service.diagnostics(parsed).sort(byPosition).map((d) => checkResult(file, d)));
-      parsed.tree.delete();
+    // -D and -U as clang takes them, after each file's compile_commands.json entry; an -U wins over a -D of the same name.
+    const buildFlags = [...(values.define ?? []).map((d) => `-D${d}`), ...(values.undefine ?? []).map((u) => `-U${u}`)];
+    const files = new ParsedFiles(parser, includeDirs, buildFlags, sources);
+    try {
+      if (values['btf-dir']?.length) {
+        const listed = listKernelDirs(values['btf-dir']);
+        if (!listed.ok) throw new InputError(listed.error);
+        const singles = (values.btf ?? []).map((p) => describeKernelPath(p, p.replace(/^.*\//, '')));
+        // One kernel besides the one being checked (the running or bundled one) names helpers and kfuncs.
+        const reference = await loadDefaultKernel();
+        const facts = { ...serviceFacts({ includeDirs, severity, loader }), callKinds: reference.ok ? [reference.value] : [] };
+        const diagnose = (kernel: Kernel) => checkFiles(getLanguageService({ ...facts, kernels: kernelSet(kernel, []) }), files.forArch(kernel.arch), positionals);
+        return await runCheckFleet([...singles, ...listed.value], diagnose, { format, sources: positionals, overrides: severity });
+      }
+      const [described, ...targets] = values.btf ?? [];
+      const setUp = await setUpLanguageService({ kernels: { described, targets }, includeDirs, severity, loader }, 'strict');
+      if (!setUp.ok) throw new InputError(setUp.error);
+      const { service } = setUp.value;
+      if (service.context.kernels.described.bundled) process.stderr.write(`ebpf-ls: note: no /sys/kernel/btf/vmlinux; describing the ${service.context.kernels.described.label}\n`);
+      const results = checkFiles(service, files.forArch(undefined), positionals);
+      if (format === 'json') process.stdout.write(JSON.stringify(results, null, 2) + '\n');
+      else for (const r of results) process.stdout.write(`${r.file}:${r.line}:${r.column}: ${r.severity}: ${r.message} [${r.code}]\n`);
+      return results.some((r) => r.severity === 'error') ? EXIT_FINDINGS : 0;
+    } finally {
+      files.delete();
     }
-    if (format === 'json') process.stdout.write(JSON.stringify(results, null, 2) + '\n');
-    else for (const r of results) process.stdout.write(`${r.file}:${r.line}:${r.column}: ${r.severity}: ${r.message} [${r.code}]\n`);
-    return results.some((r) => r.severity === 'error') ? EXIT_FINDINGS : 0;
   },
 };
+
+/** Node's name for each architecture, as the preprocessor takes the build's target. */
+const NODE_ARCH: Record<Arch, string> = {
+  x86_64: 'x64', i386: 'ia32', arm64: 'arm64', arm: 'arm', s390x: 's390x', ppc64le: 'ppc64', riscv64: 'riscv64', loongarch64: 'loong64', mips: 'mips',
+};
+
+/**
+ * The files parsed once per target architecture: a kernel of another architecture is checked as a build
+ * for it would be (`-D__TARGET_ARCH_arm64` decides its `#if` branches); an unknown one as this machine's.
+ */
+class ParsedFiles {
+  private readonly byArch = new Map<string, ParsedFile[]>();
+
+  constructor(private readonly parser: CParser, private readonly includeDirs: string[], private readonly buildFlags: string[], private readonly sources: { file: string; text: string }[]) {}
+
+  forArch(arch: Arch | undefined): ParsedFile[] {
+    const nodeArch = arch ? NODE_ARCH[arch] : process.arch;
+    let parsed = this.byArch.get(nodeArch);
+    if (!parsed) {
+      const headers = projectHeaders(this.parser, () => this.includeDirs, () => this.buildFlags, (m) => process.stderr.write(`ebpf-ls: ${m}\n`), nodeArch);
+      parsed = this.sources.map(({ file, text }) => parseSource(this.parser, headers, TextDocument.create(`file://${file}`, 'c', 1, text), file));
+      this.byArch.set(nodeArch, parsed);
+    }
+    return parsed;
+  }
+
+  delete(): void {
+    for (const parsed of this.byArch.values()) for (const p of parsed) p.tree.delete();
+  }
+}
+
+function checkFiles(service: LanguageService, parsed: ParsedFile[], names: string[]): CheckResult[] {
+  return parsed.flatMap((p, i) => service.diagnostics(p).sort(byPosition).map((d) => checkResult(names[i], d)));
+}
 
 /** `--severity missing-target=info`: one code's severity, as the editor's ebpf.diagnostics.severity sets it. */
 function severityOverrides(options: string[]): SeverityOverrides {

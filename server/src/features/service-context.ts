@@ -3,7 +3,7 @@
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { CDocument, CStruct } from '../csource/model';
 import { Tree } from '../csource/parser';
-import { KernelSet } from '../kernels/kernel';
+import { Kernel, KernelSet } from '../kernels/kernel';
 import type { Loader } from '../sections/loaders';
 import type { SeverityOverrides } from './diagnostics/codes';
 import { Scope } from './expression';
@@ -32,6 +32,11 @@ export interface ServiceContext {
   severity?: SeverityOverrides;
   /** The loader the user named (`ebpf.loader`, `--loader`), over the one detected per file. */
   loader?: Loader;
+  /**
+   * Kernels that also say which called names are helpers and kfuncs, though not checked: check --btf-dir
+   * checks one kernel at a time, and a kfunc that kernel lacks must still be known as one.
+   */
+  callKinds?: readonly Kernel[];
 }
 
 export interface ParsedFile {

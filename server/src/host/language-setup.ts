@@ -5,12 +5,13 @@ import { SeverityOverrides } from '../features/diagnostics/codes';
 import { CParser, Tree } from '../csource/parser';
 import { parseHelperDefs } from '../features/helper-docs';
 import { LanguageService, getLanguageService } from '../features/language-service';
-import { ParsedFile, parsedFile } from '../features/service-context';
+import { ParsedFile, ServiceContext, parsedFile } from '../features/service-context';
 import { ok, Result } from '../result';
 import { Loader } from '../sections/loaders';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { readLibbpfVersion } from './libbpf-version';
 import { KernelSpec, loadKernelSet } from './load-kernels';
+import { CompileCommands } from './compile-commands';
 import { ProjectHeaders } from './project-headers';
 import { detectFileLoader } from './loader-detection';
 import { findHelperDefs } from './source-files';
@@ -29,16 +30,31 @@ export async function setUpLanguageService(spec: ServiceSpec, mode: 'strict' | '
   const loaded = await loadKernelSet(spec.kernels, mode);
   if (!loaded.ok) return loaded;
   const { kernels, errors } = loaded.value;
+  const service = getLanguageService({ ...serviceFacts(spec), kernels, tracefs: runningKernelEvents(kernels.all) });
+  return ok({ service, errors });
+}
+
+/** What a service knows besides its kernels: libbpf's helper docs and version, the user's choices (check --btf-dir makes one service per kernel from them). */
+export function serviceFacts(spec: Omit<ServiceSpec, 'kernels'>): Omit<ServiceContext, 'kernels'> {
   const helpers = findHelperDefs(spec.includeDirs);
-  const service = getLanguageService({
-    kernels,
+  return {
     helpers: helpers ? parseHelperDefs(helpers.text) : new Map(),
     libbpfVersion: readLibbpfVersion(spec.includeDirs),
-    tracefs: runningKernelEvents(kernels.all),
     severity: spec.severity,
     loader: spec.loader,
-  });
-  return ok({ service, errors });
+  };
+}
+
+/**
+ * The project headers and the build for this machine, for the server and the CLI alike: a file is
+ * preprocessed with its entry in the nearest compile_commands.json, then `buildFlags` (ebpf.build.flags,
+ * the CLI's -D/-U), which come later on the command line as Build puts them, so they win.
+ */
+export function projectHeaders(
+  parser: CParser, includeDirs: () => string[], buildFlags: () => readonly string[], log: (msg: string) => void, arch: string = process.arch,
+): ProjectHeaders {
+  const database = new CompileCommands(log);
+  return new ProjectHeaders(parser, includeDirs, log, arch, (path) => [...database.argumentsFor(path), ...buildFlags()]);
 }
 
 /** A source file parsed once: its tree, its model and the structs of the project headers it includes. */

@@ -89,7 +89,7 @@ export function ruleInput(file: ParsedFile, ctx: ServiceContext): RuleInput {
   const kernels = ctx.kernels.all;
   return {
     file, ctx, kernels, loader: loaderOf(ctx, file),
-    kernelCalls: () => (calls ??= findKernelCalls(file, kernels)),
+    kernelCalls: () => (calls ??= findKernelCalls(file, ctx.callKinds ? [...kernels, ...ctx.callKinds] : kernels)),
   };
 }
 
