@@ -25,7 +25,7 @@ export function readConfig(): ClientConfig {
     kernelBtf: server.kernel.btf,
     includePaths: server.includePaths,
     clangPath: c.get<string>('clang.path') || undefined,
-    buildFlags: c.get('build.flags', []),
+    buildFlags: server.build.flags,
     outputDir: c.get('build.outputDir', ''),
     vmlinuxFallback: c.get('build.vmlinuxFallback', true),
     bpftoolPath: c.get<string>('bpftool.path') || undefined,

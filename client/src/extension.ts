@@ -12,6 +12,7 @@ import { registerGenerateCommands } from './commands/generate';
 import { registerTraceCommands } from './commands/trace';
 import { registerVerifyCommands } from './commands/verify';
 import { noteHover, registerGettingStarted } from './getting-started';
+import { registerInactiveRegions } from './inactive-regions';
 import { registerKernelPicker } from './kernel-picker';
 import { registerStatus } from './status';
 import { registerTasks } from './tasks';
@@ -49,6 +50,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   client = new LanguageClient('ebpf', 'eBPF Language Server', serverOptions, clientOptions);
   registerBtfView(context, client);
   registerStatus(context, client);
+  registerInactiveRegions(context, client);
   registerKernelPicker(context);
   const commands = createCommandContext(context, client);
   registerBuildCommands(commands);

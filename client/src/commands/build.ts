@@ -1,9 +1,10 @@
 // Build, Build all, the CO-RE portability check after a build (and on demand), and compile_commands.json:
 // the same host code as `ebpf-ls build` (argument arrays, no shell).
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import * as vscode from 'vscode';
-import { buildObject, clangArgs, findVmlinuxDir, objectIsStale, objectPath } from '../../../server/src/host/build';
+import { buildObject, findVmlinuxDir, objectIsStale, objectPath } from '../../../server/src/host/build';
+import { writeCompileCommands } from '../../../server/src/host/compile-commands';
 import { findTool, ToolError } from '../../../server/src/host/tools';
 import { OBJECT_RELOCATIONS_REQUEST, ObjectRelocationsParams, ObjectRelocationsResult } from '../../../server/src/lsp/protocol';
 import { ClientConfig, readConfig } from '../config';
@@ -150,13 +151,8 @@ async function generateCompileCommands(): Promise<void> {
   const cfg = readConfig();
   const clang = findTool(['clang-19', 'clang'], cfg.clangPath, 'install clang-19');
   const files = await vscode.workspace.findFiles('**/*.bpf.c', '**/node_modules/**');
-  const entries = files.map((f) => ({
-    directory: dirname(f.fsPath),
-    file: f.fsPath,
-    arguments: [clang, ...clangArgs(f.fsPath, objectPath(f.fsPath), { extraFlags: cfg.buildFlags, includeDirs: cfg.includePaths, root: folder.uri.fsPath })],
-  }));
   const out = join(folder.uri.fsPath, 'compile_commands.json');
   await confirmOverwrite(out);
-  writeFileSync(out, JSON.stringify(entries, null, 2) + '\n');
-  vscode.window.showInformationMessage(`eBPF: compile_commands.json lists ${entries.length} .bpf.c file(s) for clangd and the C/C++ extension`);
+  writeCompileCommands(out, files.map((f) => f.fsPath), clang, { extraFlags: cfg.buildFlags, includeDirs: cfg.includePaths, root: folder.uri.fsPath });
+  vscode.window.showInformationMessage(`eBPF: compile_commands.json lists ${files.length} .bpf.c file(s) for clangd and the C/C++ extension`);
 }

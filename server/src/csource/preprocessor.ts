@@ -1,10 +1,11 @@
 // The preprocessor as far as the tree shows it (tree-sitter does not expand macros): the #defines a file
 // makes, and which #if/#ifdef/#elif/#else branches are dead. Conditions are evaluated three-valued (true,
 // false, unknown) from what is known: the build's facts the edge passes in (clang's macros for BPF, the
-// target architecture's, other architectures' known undefined), then the #defines and #undefs of the file
-// and of the project headers it includes, each from its line on. Any other name is unknown (it may come
-// from -D), and only a condition known false makes a branch inactive. Pure: the edge reads the headers.
+// target architecture's, other architectures' known undefined, the build's -D and -U), then the #defines
+// and #undefs of the file and of the project headers it includes, each from its line on. Any other name
+// is unknown (a system header may define it), and only a condition known false makes a branch inactive. Pure: the edge reads the headers.
 import type { Node } from 'web-tree-sitter';
+import type { MacroFlag } from './build-flags';
 
 /** An offset range (the same shape as the model's Span; declared here so that this module imports no model). */
 export interface Span {
@@ -81,6 +82,9 @@ const ARCH_COMPILER_MACROS: Record<string, string[]> = {
   arc: ['__arc__'],
 };
 
+/** The macros that name a target architecture: the edge's choice, not a flag's. */
+const ARCH_MACRO = new RegExp(`^(?:__TARGET_ARCH_\\w+|bpf_target_\\w+|${Object.values(ARCH_COMPILER_MACROS).flat().join('|')})$`);
+
 /** What clang defines for every BPF build. */
 const BPF_COMPILER: [string, string][] = [['__BPF__', '1'], ['__bpf__', '1'], ['__clang__', '1']];
 
@@ -88,20 +92,32 @@ const BPF_COMPILER: [string, string][] = [['__BPF__', '1'], ['__bpf__', '1'], ['
  * The facts of a BPF build for `nodeArch` (Node's `process.arch`, which the edge passes): clang's BPF
  * macros; the target's `__TARGET_ARCH_x` (the build's -D) and libbpf's `bpf_target_x` defined; every other
  * architecture's macros known undefined. The target's own compiler macros (`__x86_64__`) stay unknown:
- * `-target bpf` does not define them, a native build does. An unknown architecture adds nothing.
+ * `-target bpf` does not define them, a native build does. An unknown architecture adds nothing. The
+ * build's -D/-U `flags` come last, as on clang's command line, except for architecture macros: the edge
+ * decides the target (a fleet check parses once per kernel architecture, whatever compile_commands.json says).
  */
-export function targetFacts(nodeArch?: string): PreprocessorFacts {
+export function targetFacts(nodeArch?: string, flags: readonly MacroFlag[] = []): PreprocessorFacts {
   const defined = new Map<string, string>(BPF_COMPILER);
   const undefinedNames = new Set<string>();
   const target = nodeArch !== undefined ? NODE_ARCH[nodeArch] : undefined;
-  if (!target) return { defined, undefined: undefinedNames };
   for (const [arch, compilerMacros] of Object.entries(ARCH_COMPILER_MACROS)) {
+    if (!target) break;
     if (arch === target) {
       defined.set(`__TARGET_ARCH_${arch}`, '1');
       defined.set(`bpf_target_${arch}`, '');
       continue;
     }
     for (const name of [`__TARGET_ARCH_${arch}`, `bpf_target_${arch}`, ...compilerMacros]) undefinedNames.add(name);
+  }
+  for (const { name, value } of flags) {
+    if (ARCH_MACRO.test(name)) continue;
+    if (value === undefined) {
+      defined.delete(name);
+      undefinedNames.add(name);
+    } else {
+      defined.set(name, value);
+      undefinedNames.delete(name);
+    }
   }
   return { defined, undefined: undefinedNames };
 }

@@ -1,10 +1,12 @@
-// The project headers a .bpf.c includes, parsed once per file version: their structs (`#include "app.h"`,
-// where event structs live), their #defines and their license, for the preprocessor's view of the file
-// (with this machine's architecture as the build's). vmlinux.h is never parsed: kernel types come from BTF.
+// The project headers a .bpf.c includes, parsed once per file version and build: their structs (`#include
+// "app.h"`, where event structs live), their #defines and their license, for the preprocessor's view of the
+// file (this machine's architecture and the file's -D/-U flags as the build's). vmlinux.h is never parsed:
+// kernel types come from BTF.
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildModel, CStruct } from '../csource/model';
 import { CParser } from '../csource/parser';
+import { macroFlags } from '../csource/build-flags';
 import { CDefine, HeaderFacts, PreprocessorFacts, VMLINUX_INCLUDE, targetFacts } from '../csource/preprocessor';
 import { DEFAULT_INCLUDE_DIRS, resolveInclude } from './source-files';
 
@@ -17,46 +19,68 @@ interface ParsedHeader {
   includes: ParsedHeader[];
 }
 
+/** A command line's -D/-U flags as the preprocessor's facts, with a key naming them. */
+interface Build {
+  key: string;
+  facts: PreprocessorFacts;
+}
+
 export class ProjectHeaders {
+  /** Parsed headers by path and build (a header reads differently under other -D flags). */
   private readonly cache = new Map<string, ParsedHeader>();
   /** Headers being parsed: an include cycle stops here. */
   private readonly parsing = new Set<string>();
-  private readonly target: PreprocessorFacts;
+  /** The build's facts per distinct command line. */
+  private readonly builds = new Map<string, Build>();
 
   constructor(
     private readonly parser: CParser,
     private readonly includeDirs: () => string[],
     private readonly log: (msg: string) => void,
     /** The architecture builds target (Node's `process.arch` names): this machine's unless told. */
-    arch: string = process.arch,
-  ) {
-    this.target = targetFacts(arch);
-  }
+    private readonly arch: string = process.arch,
+    /** The compiler arguments building a file (only its -D and -U matter here). */
+    private readonly buildArgs: (path: string) => readonly string[] = () => [],
+  ) {}
 
   structsFor(path: string | undefined, includes: string[]): Map<string, CStruct> {
     const out = new Map<string, CStruct>();
     if (!path) return out;
+    const build = this.build(path);
     for (const inc of includes) {
-      const header = this.header(resolveInclude(path, inc, this.includeDirs()));
+      const header = this.header(resolveInclude(path, inc, this.includeDirs()), build);
       if (header) for (const [k, v] of header.structs) out.set(k, v);
     }
     return out;
   }
 
   /**
-   * What the preprocessor knows reading `path`: this machine's target, and each project header the file
-   * includes (quoted, or `<...>` found in an include directory that is not the system's), with its own.
+   * What the preprocessor knows reading `path`: this machine's target with the file's -D/-U flags, and
+   * each project header the file includes (quoted, or `<...>` found in an include directory that is not
+   * the system's), with its own.
    */
-  preprocessorFor(path: string | undefined, seen?: ParsedHeader[]): PreprocessorFacts {
-    if (!path) return this.target;
+  preprocessorFor(path: string | undefined): PreprocessorFacts {
+    return path ? this.factsIn(path, this.build(path)) : this.build(undefined).facts;
+  }
+
+  /** The facts reading `path` (the file or a header it includes) in `build`; `seen` collects the headers. */
+  private factsIn(path: string, build: Build, seen?: ParsedHeader[]): PreprocessorFacts {
     return {
-      ...this.target,
+      ...build.facts,
       include: (inc, system) => {
-        const header = this.header(system ? this.resolveSystem(inc) : resolveInclude(path, inc, this.includeDirs()));
+        const header = this.header(system ? this.resolveSystem(inc) : resolveInclude(path, inc, this.includeDirs()), build);
         if (header) seen?.push(header);
         return header?.facts;
       },
     };
+  }
+
+  private build(path: string | undefined): Build {
+    const flags = macroFlags(path ? this.buildArgs(path) : []);
+    const key = flags.map((f) => (f.value === undefined ? `-U${f.name}` : `-D${f.name}=${f.value}`)).join('\0');
+    let build = this.builds.get(key);
+    if (!build) this.builds.set(key, (build = { key, facts: targetFacts(this.arch, flags) }));
+    return build;
   }
 
   /** `<x.h>` in the project's include directories (the system's own, /usr/include, are libraries, not the project). */
@@ -70,14 +94,15 @@ export class ProjectHeaders {
     return undefined;
   }
 
-  private header(file: string | undefined): ParsedHeader | undefined {
+  private header(file: string | undefined, build: Build): ParsedHeader | undefined {
     if (!file || this.parsing.has(file)) return undefined;
     try {
-      const hit = this.cache.get(file);
+      const key = `${file}\n${build.key}`;
+      const hit = this.cache.get(key);
       if (hit && fresh(hit, new Set())) return hit;
       this.parsing.add(file);
-      const parsed = this.parse(file);
-      this.cache.set(file, parsed);
+      const parsed = this.parse(file, build);
+      this.cache.set(key, parsed);
       return parsed;
     } catch (e) {
       this.log(`cannot read ${file}: ${(e as Error).message}`);
@@ -87,13 +112,13 @@ export class ProjectHeaders {
     }
   }
 
-  private parse(file: string): ParsedHeader {
+  private parse(file: string, build: Build): ParsedHeader {
     const mtimeMs = statSync(file).mtimeMs;
     const text = readFileSync(file, 'utf8');
     const tree = this.parser.parse(text);
     const includes: ParsedHeader[] = [];
     try {
-      const model = buildModel(tree, text, this.preprocessorFor(file, includes));
+      const model = buildModel(tree, text, this.factsIn(file, build, includes));
       const defines = new Map<string, CDefine>();
       for (const [name, d] of model.allDefines) defines.set(name, d.header ? d : { ...d, header: file });
       const license = model.license ? { ...model.license, header: file } : model.includedLicense;

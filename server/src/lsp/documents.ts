@@ -49,6 +49,16 @@ export class Documents {
     });
   }
 
+  /** Parses every open document again, as when it was opened (the build's flags changed). */
+  reparseAll(): void {
+    for (const open of this.docs.values()) {
+      this.inOrder(open.uri, async () => {
+        open.parsed = parseSource(await this.parser, await this.headers, open.parsed.doc, open.path, open.parsed.tree);
+        this.onUpdate(open);
+      });
+    }
+  }
+
   close(uri: string): void {
     this.inOrder(uri, async () => {
       this.docs.get(uri)?.parsed.tree.delete();

@@ -1,5 +1,5 @@
 // The server's own messages beside LSP, shared by the server and the VS Code client (types and names only).
-import type { Diagnostic } from 'vscode-languageserver-types';
+import type { Diagnostic, Range } from 'vscode-languageserver-types';
 import type { PortabilityMatrix } from '../relocs/portability';
 
 /** Server -> client: which kernel is described, and the targets, after every (re)load. */
@@ -10,6 +10,14 @@ export interface StatusParams {
   types: number;
   targets: string[];
   errors: string[];
+}
+
+/** Server -> client, after every parse of an open document: the lines of its inactive #if branches, to fade (sent when they change). */
+export const INACTIVE_REGIONS_NOTIFICATION = 'ebpf/inactiveRegions';
+export interface InactiveRegionsParams {
+  uri: string;
+  version: number;
+  regions: Range[];
 }
 
 /** Client -> server: the C text of a kernel type's read-only view (`ebpf-btf:` URIs). */

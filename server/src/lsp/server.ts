@@ -13,13 +13,13 @@ import { CParser } from '../csource/parser';
 import { DiagnosticFix } from '../features/diagnostics/rule';
 import { LanguageService } from '../features/language-service';
 import { ParsedFile } from '../features/service-context';
-import { setUpLanguageService } from '../host/language-setup';
+import { projectHeaders, setUpLanguageService } from '../host/language-setup';
 import { loadBpfObject } from '../host/load-object';
-import { ProjectHeaders } from '../host/project-headers';
 import { readParserWasm } from '../host/source-files';
 import { objectRelocations, resolveObjectRelocations } from '../relocs/object';
 import { portabilityMatrix } from '../relocs/portability';
 import { Documents, OpenDocument } from './documents';
+import { InactiveRegionsPublisher } from './inactive-regions';
 import { PythonDocument, pythonDiagnostics, PythonDocuments } from './python-documents';
 import { BTF_VIEW_REQUEST, OBJECT_RELOCATIONS_REQUEST, ObjectRelocationsParams, ObjectRelocationsResult, STATUS_NOTIFICATION, StatusParams } from './protocol';
 import { DEFAULT_SETTINGS, mergeSettings, ServerSettings } from './settings';
@@ -39,17 +39,24 @@ export function startServer(connection: Connection): void {
   const log = (msg: string) => connection.console.log(msg);
   const parser = CParser.create(readParserWasm());
   let snapshot: Snapshot = { settings: DEFAULT_SETTINGS, service: new Promise(() => undefined) };
-  const headers = parser.then((p) => new ProjectHeaders(p, () => snapshot.settings.includePaths, log));
+  const headers = parser.then((p) => projectHeaders(p, () => snapshot.settings.includePaths, () => snapshot.settings.build.flags, log));
   const diagnostics = new DiagnosticsPublisher(connection, () => snapshot, log);
-  const documents = new Documents(parser, headers, log, (doc) => diagnostics.schedule(doc, documents));
+  const inactive = new InactiveRegionsPublisher(connection, log);
+  const documents = new Documents(parser, headers, log, (doc) => {
+    diagnostics.schedule(doc, documents);
+    inactive.publish(doc);
+  });
   // Python files are sent only for BCC: the C of their BPF(text=...) is diagnosed, nothing else.
   const python = new PythonDocuments(parser, headers, log, (doc) => diagnostics.schedulePython(doc, python));
   const server: ServerState = { connection, documents, log, snapshot: () => snapshot };
 
   /** A new snapshot for new settings: the kernels load at once, and open documents are re-checked. */
   const reload = (settings: ServerSettings) => {
+    const buildBefore = JSON.stringify(snapshot.settings.build);
     const service = loadService(connection, settings, log);
     snapshot = { settings, service: service.then((s) => s ?? snapshot.service) };
+    // The build's -D/-U decide #if branches: documents are parsed again with the new ones.
+    if (JSON.stringify(settings.build) !== buildBefore) documents.reparseAll();
     service.then((s) => s && documents.all().forEach((d) => diagnostics.publishNow(d, s)));
     service.then((s) => s && python.all().forEach((d) => d.programs.length > 0 && diagnostics.publishPython(d, s)));
   };
@@ -60,6 +67,7 @@ export function startServer(connection: Connection): void {
     if (python.has(t.uri)) python.close(t.uri);
     else documents.close(t.uri);
     diagnostics.clear(t.uri);
+    inactive.forget(t.uri);
   });
   registerFeatures(server);
   registerRequests(server);

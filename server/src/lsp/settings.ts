@@ -11,6 +11,8 @@ export interface ServerSettings {
   diagnostics: { enable: boolean; severity: SeverityOverrides };
   /** The loader whose rules apply, or `auto`: detected per file from go.mod, Cargo.toml and includes. */
   loader: Loader | 'auto';
+  /** Build's extra clang flags: their -D and -U decide #if branches too. */
+  build: { flags: string[] };
 }
 
 export const DEFAULT_SETTINGS: ServerSettings = {
@@ -20,6 +22,7 @@ export const DEFAULT_SETTINGS: ServerSettings = {
   completion: { enable: true },
   diagnostics: { enable: true, severity: {} },
   loader: 'auto',
+  build: { flags: [] },
 };
 
 /** The settings the client sent (any part may be missing) over the defaults. */
@@ -31,6 +34,7 @@ export function mergeSettings(sent: Partial<ServerSettings>): ServerSettings {
     completion: { ...DEFAULT_SETTINGS.completion, ...(sent.completion ?? {}) },
     diagnostics: { ...DEFAULT_SETTINGS.diagnostics, ...(sent.diagnostics ?? {}) },
     loader: sent.loader ?? DEFAULT_SETTINGS.loader,
+    build: { flags: sent.build?.flags ?? DEFAULT_SETTINGS.build.flags },
   };
 }
 
@@ -44,5 +48,6 @@ export function readServerSettings(get: <T>(key: string, fallback: T) => T): Ser
     completion: { enable: get('completion.enable', d.completion.enable) },
     diagnostics: { enable: get('diagnostics.enable', d.diagnostics.enable), severity: get('diagnostics.severity', d.diagnostics.severity) },
     loader: get('loader', d.loader),
+    build: { flags: get('build.flags', d.build.flags) },
   };
 }
