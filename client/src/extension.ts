@@ -8,6 +8,7 @@ import { readServerSettings } from '../../server/src/lsp/settings';
 import { BTF_SCHEME, registerBtfView } from './btf-view';
 import { registerBuildCommands } from './commands/build';
 import { createCommandContext } from './commands/command-runner';
+import { registerConvertBccCommand } from './commands/convert-bcc';
 import { registerGenerateCommands } from './commands/generate';
 import { registerTraceCommands } from './commands/trace';
 import { registerVerifyCommands } from './commands/verify';
@@ -57,6 +58,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   registerGenerateCommands(commands);
   registerVerifyCommands(commands);
   registerTraceCommands(commands);
+  registerConvertBccCommand(commands);
   registerGettingStarted(commands);
   registerTasks(context);
   context.subscriptions.push(

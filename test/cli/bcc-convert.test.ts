@@ -22,7 +22,7 @@ import { Kind } from '../../server/src/btf/wire';
 import { CParser } from '../../server/src/csource/parser';
 import { parseElf } from '../../server/src/elf/elf';
 import { Btf } from '../../server/src/btf/btf';
-import { convertBccFile, kernelBtf } from '../../server/src/cli/convert-bcc';
+import { convertBccFile, kernelBtf } from '../../server/src/host/convert-bcc';
 import { buildObject } from '../../server/src/host/build';
 import { readParserWasm } from '../../server/src/host/source-files';
 import { verifyObject } from '../../server/src/host/verify';
@@ -124,7 +124,9 @@ async function convertOne(tool: string, c: string, parser: CParser, btf: Btf | u
   const target = join(out, `${tool}.bpf.c`);
   try {
     // What `ebpf-ls convert-bcc TOOL.c --python TOOL-bpfcc` does, in process (one BTF and one parser for all tools).
-    const r = convertBccFile(src, c, readFileSync(join(SBIN, `${tool}-bpfcc`), 'utf8'), btf, parser);
+    const converted = convertBccFile(src, c, readFileSync(join(SBIN, `${tool}-bpfcc`), 'utf8'), btf, parser);
+    if (!converted.ok) throw new Error(converted.error);
+    const r = converted.value;
     writeFileSync(target, r.text);
     row.lines = r.text.split('\n').length;
     row.marks = r.marks.length;
@@ -205,7 +207,9 @@ test('bpfcc-tools: every printed BCC program converts, compiles, loads and keeps
   if (!existsSync(vmlinux)) writeFileSync(vmlinux, spawnSync('bpftool', ['btf', 'dump', 'file', '/sys/kernel/btf/vmlinux', 'format', 'c'], { encoding: 'utf8', maxBuffer: 64 << 20 }).stdout);
   const programs = await printedPrograms();
   const parser = await CParser.create(readParserWasm());
-  const btf = await kernelBtf(undefined);
+  const loaded = await kernelBtf(undefined);
+  assert.ok(loaded.ok, loaded.ok ? '' : loaded.error);
+  const btf = loaded.value;
   const rows = await pool([...programs.keys()].sort(), 4, (tool) => convertOne(tool, programs.get(tool)!, parser, btf));
   const report = table(rows);
   writeFileSync(join(root, '.cache/bcc/report.txt'), report + '\n');

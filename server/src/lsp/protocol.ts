@@ -1,5 +1,6 @@
 // The server's own messages beside LSP, shared by the server and the VS Code client (types and names only).
 import type { Diagnostic, Range } from 'vscode-languageserver-types';
+import type { ConversionReport } from '../host/convert-bcc';
 import type { PortabilityMatrix } from '../relocs/portability';
 
 /** Server -> client: which kernel is described, and the targets, after every (re)load. */
@@ -34,4 +35,19 @@ export interface ObjectRelocationsResult {
   matrix?: PortabilityMatrix;
   /** Diagnostics per source file URI, for the relocations libbpf cannot apply on some kernel. */
   diagnostics?: { uri: string; diagnostics: Diagnostic[] }[];
+}
+
+/** Client -> server: a BCC program (.py or .c, the editor's text) converted to libbpf; the client writes `out`. */
+export const CONVERT_BCC_REQUEST = 'ebpf/convertBcc';
+export interface ConvertBccParams {
+  path: string;
+  text: string;
+  out: string;
+}
+export interface ConvertBccResult {
+  /** Set when the file holds no BCC program to convert; nothing else is then. */
+  error?: string;
+  /** The converted file's text. */
+  text?: string;
+  report?: ConversionReport;
 }

@@ -15,6 +15,7 @@ import { LanguageService } from '../features/language-service';
 import { ParsedFile } from '../features/service-context';
 import { projectHeaders, setUpLanguageService } from '../host/language-setup';
 import { loadBpfObject } from '../host/load-object';
+import { conversionReport, convertBccFile, convertedFileText } from '../host/convert-bcc';
 import { readParserWasm } from '../host/source-files';
 import { objectRelocations, resolveObjectRelocations } from '../relocs/object';
 import { portabilityMatrix } from '../relocs/portability';
@@ -22,6 +23,7 @@ import { Documents, OpenDocument } from './documents';
 import { InactiveRegionsPublisher } from './inactive-regions';
 import { PythonDocument, pythonDiagnostics, PythonDocuments } from './python-documents';
 import { BTF_VIEW_REQUEST, OBJECT_RELOCATIONS_REQUEST, ObjectRelocationsParams, ObjectRelocationsResult, STATUS_NOTIFICATION, StatusParams } from './protocol';
+import { CONVERT_BCC_REQUEST, ConvertBccParams, ConvertBccResult } from './protocol';
 import { DEFAULT_SETTINGS, mergeSettings, ServerSettings } from './settings';
 
 /** What every request works from; replaced whole, never changed in place. */
@@ -48,7 +50,7 @@ export function startServer(connection: Connection): void {
   });
   // Python files are sent only for BCC: the C of their BPF(text=...) is diagnosed, nothing else.
   const python = new PythonDocuments(parser, headers, log, (doc) => diagnostics.schedulePython(doc, python));
-  const server: ServerState = { connection, documents, log, snapshot: () => snapshot };
+  const server: ServerState = { connection, documents, log, snapshot: () => snapshot, parser };
 
   /** A new snapshot for new settings: the kernels load at once, and open documents are re-checked. */
   const reload = (settings: ServerSettings) => {
@@ -79,6 +81,7 @@ interface ServerState {
   documents: Documents;
   log: (msg: string) => void;
   snapshot: () => Snapshot;
+  parser: Promise<CParser>;
 }
 
 /** Loads the kernels of `settings` and reports them; undefined (with an error shown) when nothing could be loaded. */
@@ -231,6 +234,19 @@ function registerFeatures(server: ServerState): void {
 function registerRequests(server: ServerState): void {
   server.connection.onRequest(OBJECT_RELOCATIONS_REQUEST, (p: ObjectRelocationsParams) => objectRelocationsResult(server, p));
   server.connection.onRequest(BTF_VIEW_REQUEST, async (p: { uri: string }) => (await server.snapshot().service).kernelTypeView(p.uri)?.text ?? null);
+  server.connection.onRequest(CONVERT_BCC_REQUEST, (p: ConvertBccParams) => convertBccResult(server, p));
+}
+
+/** A BCC program (the text the editor has) converted against the described kernel, as `ebpf-ls convert-bcc` converts it. */
+async function convertBccResult(server: ServerState, p: ConvertBccParams): Promise<ConvertBccResult> {
+  const service = await server.snapshot().service;
+  try {
+    const r = convertBccFile(p.path, p.text, undefined, service.context.kernels.described.btf, await server.parser);
+    return r.ok ? { text: convertedFileText(p.path, r.value), report: conversionReport(p.out, r.value) } : { error: r.error };
+  } catch (e) {
+    server.log(`Error while converting ${p.path}: ${(e as Error).stack}`);
+    return { error: `${p.path}: the conversion failed: ${(e as Error).message}` };
+  }
 }
 
 /** A built object's relocations against the configured kernels: the portability matrix and diagnostics. */
