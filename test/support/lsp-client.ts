@@ -3,7 +3,7 @@ import { ChildProcess, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import {
-  createProtocolConnection, InitializeRequest, InitializedNotification, ProtocolConnection, StreamMessageReader, StreamMessageWriter,
+  ClientCapabilities, createProtocolConnection, InitializeRequest, InitializedNotification, ProtocolConnection, StreamMessageReader, StreamMessageWriter,
   DidOpenTextDocumentNotification, PublishDiagnosticsNotification, PublishDiagnosticsParams,
 } from 'vscode-languageserver-protocol/node';
 import { cliPath } from './cli';
@@ -17,7 +17,8 @@ export interface LspSession {
   close(): Promise<void>;
 }
 
-export async function startLsp(initializationOptions: unknown): Promise<LspSession> {
+/** `setUp` registers the test's own handlers before anything is exchanged and says what the client can do. */
+export async function startLsp(initializationOptions: unknown, setUp?: (conn: ProtocolConnection) => ClientCapabilities): Promise<LspSession> {
   const proc = spawn(process.execPath, [cliPath, '--stdio'], { stdio: ['pipe', 'pipe', 'inherit'] });
   const conn = createProtocolConnection(new StreamMessageReader(proc.stdout!), new StreamMessageWriter(proc.stdin!));
   const diagnostics = new Map<string, PublishDiagnosticsParams>();
@@ -26,8 +27,9 @@ export async function startLsp(initializationOptions: unknown): Promise<LspSessi
     diagnostics.set(p.uri, p);
     for (const w of waiters.splice(0)) w(p);
   });
+  const capabilities = setUp?.(conn) ?? {};
   conn.listen();
-  await conn.sendRequest(InitializeRequest.type, { processId: process.pid, rootUri: null, capabilities: {}, initializationOptions });
+  await conn.sendRequest(InitializeRequest.type, { processId: process.pid, rootUri: null, capabilities, initializationOptions });
   await conn.sendNotification(InitializedNotification.type, {});
   return {
     conn,

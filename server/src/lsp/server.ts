@@ -13,6 +13,7 @@ import { CParser } from '../csource/parser';
 import { DiagnosticFix } from '../features/diagnostics/rule';
 import { LanguageService } from '../features/language-service';
 import { ParsedFile } from '../features/service-context';
+import { documentSymbols } from '../features/symbols';
 import { projectHeaders, setUpLanguageService } from '../host/language-setup';
 import { loadBpfObject } from '../host/load-object';
 import { conversionReport, convertBccFile, convertedFileText } from '../host/convert-bcc';
@@ -52,11 +53,15 @@ export function startServer(connection: Connection): void {
   const python = new PythonDocuments(parser, headers, log, (doc) => diagnostics.schedulePython(doc, python));
   const server: ServerState = { connection, documents, log, snapshot: () => snapshot, parser };
 
-  /** A new snapshot for new settings: the kernels load at once, and open documents are re-checked. */
-  const reload = (settings: ServerSettings) => {
+  /**
+   * A new snapshot for new settings: the kernels load once `start` has settled (at once unless told), and
+   * open documents are re-checked. Requests that need kernels wait for the snapshot's service.
+   */
+  const reload = (settings: ServerSettings, start: Promise<void> = Promise.resolve()) => {
+    const previous = snapshot.service;
     const buildBefore = JSON.stringify(snapshot.settings.build);
-    const service = loadService(connection, settings, log);
-    snapshot = { settings, service: service.then((s) => s ?? snapshot.service) };
+    const service = start.then(() => loadService(connection, settings, log));
+    snapshot = { settings, service: service.then((s) => s ?? previous) };
     // The build's -D/-U decide #if branches: documents are parsed again with the new ones.
     if (JSON.stringify(settings.build) !== buildBefore) documents.reparseAll();
     service.then((s) => s && documents.all().forEach((d) => diagnostics.publishNow(d, s)));
@@ -104,8 +109,10 @@ async function loadService(connection: Connection, settings: ServerSettings, log
 }
 
 /** initialize, initialized and configuration changes. */
-function registerLifecycle(connection: Connection, current: () => ServerSettings, reload: (s: ServerSettings) => void, log: (msg: string) => void): void {
+function registerLifecycle(connection: Connection, current: () => ServerSettings, reload: (s: ServerSettings, start?: Promise<void>) => void, log: (msg: string) => void): void {
   let canConfigure = false;
+  let answered: () => void = () => undefined;
+  const initializeAnswered = new Promise<void>((r) => (answered = r));
   /** Re-reads the settings; a change of kernels re-indexes without restarting the server. */
   const refresh = async () => {
     if (!canConfigure) return;
@@ -119,8 +126,10 @@ function registerLifecycle(connection: Connection, current: () => ServerSettings
   };
   connection.onInitialize((params): InitializeResult => {
     canConfigure = !!params.capabilities.workspace?.configuration;
-    // Start loading kernels now, with the settings the client sent, not after the handshake.
-    reload(mergeSettings((params.initializationOptions as Partial<ServerSettings> | undefined) ?? {}));
+    // The capabilities do not depend on the kernels: answer at once, and load them (with the settings the
+    // client sent) when the client has the answer. vscode-jsonrpc writes it a few ticks after this returns,
+    // so loading from here, synchronous as reading BTF is, would hold the answer back until the kernels are in.
+    reload(mergeSettings((params.initializationOptions as Partial<ServerSettings> | undefined) ?? {}), initializeAnswered);
     return {
       capabilities: {
         textDocumentSync: TextDocumentSyncKind.Incremental,
@@ -135,6 +144,7 @@ function registerLifecycle(connection: Connection, current: () => ServerSettings
     };
   });
   connection.onInitialized(async () => {
+    answered();
     if (!canConfigure) return;
     connection.client.register(DidChangeConfigurationNotification.type, { section: 'ebpf' }).catch(() => undefined);
     await refresh();
@@ -191,13 +201,18 @@ class DiagnosticsPublisher {
   }
 }
 
-/** Runs a feature on an open document once the service and the document's earlier notifications are in. */
+/** Runs a feature on an open document once the service (the kernels) and the document's earlier notifications are in. */
 async function runSafe<T>(server: ServerState, what: string, uri: string, empty: T, token: CancellationToken | undefined, fn: (s: LanguageService, d: ParsedFile) => T): Promise<T> {
   const service = await server.snapshot().service;
+  return runOnDocument(server, what, uri, empty, token, (d) => fn(service, d));
+}
+
+/** Runs a feature that needs no kernel on an open document once its earlier notifications are in. */
+async function runOnDocument<T>(server: ServerState, what: string, uri: string, empty: T, token: CancellationToken | undefined, fn: (d: ParsedFile) => T): Promise<T> {
   const doc = await server.documents.get(uri);
   if (!doc || token?.isCancellationRequested) return empty;
   try {
-    return fn(service, doc.parsed);
+    return fn(doc.parsed);
   } catch (e) {
     server.log(`Error while computing ${what} for ${uri}: ${(e as Error).stack}`);
     return empty;
@@ -210,7 +225,7 @@ function registerFeatures(server: ServerState): void {
   connection.onHover((p, token) => (settings().hover.enable ? runSafe(server, 'hover', p.textDocument.uri, null, token, (s, d) => s.hover(d, p.position)) : null));
   connection.onCompletion((p, token) => (settings().completion.enable ? runSafe(server, 'completion', p.textDocument.uri, null, token, (s, d) => s.complete(d, p.position)) : null));
   connection.onDefinition((p, token) => runSafe(server, 'definition', p.textDocument.uri, null, token, (s, d) => s.definition(d, p.position)));
-  connection.onDocumentSymbol((p, token) => runSafe(server, 'symbols', p.textDocument.uri, [], token, (s, d) => s.documentSymbols(d)));
+  connection.onDocumentSymbol((p, token) => runOnDocument(server, 'symbols', p.textDocument.uri, [], token, documentSymbols));
   connection.onWorkspaceSymbol(async (p) => {
     const service = await server.snapshot().service;
     try {
