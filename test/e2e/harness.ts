@@ -227,3 +227,46 @@ export async function runExtensionSuite(server: EditorServer, ws: string, tests:
   });
   return { code, lines };
 }
+
+/** Opens a workspace file through Quick Open, asking again while the file watcher has not indexed a new file yet. */
+export async function quickOpenFile(page: Page, file: string): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    await page.locator('.monaco-workbench').click({ position: { x: 700, y: 450 } }).catch(() => undefined);
+    await page.keyboard.press('Control+P');
+    await page.waitForSelector('.quick-input-widget input', { state: 'visible' });
+    await page.keyboard.type(file);
+    // Wait for the filtered row itself: Enter on a stale list would open the previous file again.
+    const row = page.locator('.quick-input-list .monaco-list-row', { hasText: file }).first();
+    const found = await row.waitFor({ timeout: 15_000 }).then(() => true, (e: Error) => {
+      if (attempt >= 4) throw e;
+      return false;
+    });
+    if (found) break;
+    await page.keyboard.press('Escape');
+  }
+  await page.waitForTimeout(300);
+  await page.keyboard.press('Enter');
+  await page.locator('.tab.active', { hasText: file }).first().waitFor({ timeout: 20_000 });
+  await page.locator('.monaco-editor .view-lines').first().waitFor({ timeout: 30_000 });
+}
+
+/** Runs a command by its palette title, as a person picks it. */
+export async function runPaletteCommand(page: Page, title: string): Promise<void> {
+  await page.keyboard.press('Escape');
+  await page.keyboard.press('F1');
+  await page.waitForSelector('.quick-input-widget input', { state: 'visible' });
+  await page.keyboard.type(title);
+  const row = page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first();
+  await row.waitFor({ timeout: 20_000 });
+  await row.click();
+}
+
+/** Polls until `fn` holds; throws naming `what` after `ms`. */
+export async function waitUntil(what: string, fn: () => boolean | Promise<boolean>, ms = 60_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (Date.now() < end) {
+    if (await fn()) return;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}

@@ -1,0 +1,96 @@
+// BCC to libbpf in a real VS Code (code-server + Chromium), as a person uses it: a BCC tool in a .py shows
+// its bcc-* diagnostics in the Problems panel (read from the page); eBPF: Convert to libbpf from the command
+// palette opens the converted .bpf.c, which eBPF: Build compiles; converting again asks before touching
+// the first conversion and writes beside it. Screenshots in test-artifacts/e2e/bcc-*.png.
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import {
+  devPayload, e2eSkip, EditorServer, leftovers, openWorkbench, prepareWorkspace, quickOpenFile, runPaletteCommand, screenshotPath, startEditor, waitUntil, withBrowser,
+} from './harness';
+
+const skip = e2eSkip();
+
+// A small BCC tool written for this test: a table, a kprobe by BCC's naming, an implicit kernel read.
+const TOOL = `#!/usr/bin/python3
+# Counts vfs_read() calls per parent process.
+from bcc import BPF
+
+bpf_text = """
+#include <uapi/linux/ptrace.h>
+#include <linux/sched.h>
+
+BPF_HASH(reads, u32, u64);
+
+int kprobe__vfs_read(struct pt_regs *ctx)
+{
+    struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+    u32 ppid = task->real_parent->tgid;
+    u64 zero = 0, *count;
+
+    count = reads.lookup_or_try_init(&ppid, &zero);
+    if (count)
+        (*count)++;
+    return 0;
+}
+"""
+
+b = BPF(text=bpf_text)
+print("Counting reads... Ctrl-C to end.")
+`;
+
+describe('BCC in a real VS Code', { skip }, () => {
+  let server: EditorServer;
+  let ws: string;
+  before(async () => {
+    ws = prepareWorkspace();
+    writeFileSync(join(ws, 'readcount.py'), TOOL);
+    server = await startEditor();
+  });
+  after(async () => {
+    const state = server?.state;
+    await server?.stop();
+    if (state) assert.deepEqual(leftovers(state), [], 'no editor process is left running');
+    rmSync(ws, { recursive: true, force: true });
+  });
+
+  test('a .py BCC tool: diagnostics in Problems; Convert to libbpf opens a .bpf.c that builds; a second conversion overwrites nothing', async () => {
+    await withBrowser(async (page) => {
+      await openWorkbench(page, server, ws, devPayload(server));
+      await quickOpenFile(page, 'readcount.py');
+      await page.keyboard.press('Control+Shift+M');
+      const table = page.locator('.markers-panel .monaco-list-row', { hasText: 'BCC table BPF_HASH(reads)' }).first();
+      await table.waitFor({ timeout: 90_000 });
+      const rows = (await page.locator('.markers-panel .monaco-list-row').allInnerTexts()).join('\n');
+      await page.screenshot({ path: screenshotPath('bcc-1-problems-in-python') });
+      assert.match(await table.innerText(), /BPF_MAP_TYPE_HASH/);
+      assert.match(rows, /kprobe__vfs_read/, `Problems: ${rows}`);
+      assert.match(rows, /BPF_CORE_READ\(task, real_parent, tgid\)/, `Problems: ${rows}`);
+
+      await quickOpenFile(page, 'readcount.py');
+      await runPaletteCommand(page, 'eBPF: Convert to libbpf');
+      const converted = join(ws, 'readcount.bpf.c');
+      await page.locator('.tab.active', { hasText: 'readcount.bpf.c' }).first().waitFor({ timeout: 90_000 });
+      await page.screenshot({ path: screenshotPath('bcc-2-converted') });
+      const text = readFileSync(converted, 'utf8');
+      assert.match(text, /SEC\("kprobe\/vfs_read"\)/);
+      assert.match(text, /BPF_CORE_READ\(task, real_parent, tgid\)/);
+      assert.match(text, /__uint\(type, BPF_MAP_TYPE_HASH\);/);
+
+      await runPaletteCommand(page, 'eBPF: Build');
+      await waitUntil('readcount.bpf.o', () => existsSync(join(ws, 'readcount.bpf.o')), 120_000);
+      await page.screenshot({ path: screenshotPath('bcc-3-built') });
+
+      // Again: readcount.bpf.c exists, so the editor asks; a free name leaves the first one as it was.
+      await quickOpenFile(page, 'readcount.py');
+      await runPaletteCommand(page, 'eBPF: Convert to libbpf');
+      const other = page.locator('.monaco-dialog-box .monaco-button', { hasText: 'Write readcount-2.bpf.c' }).first();
+      await other.waitFor({ timeout: 30_000 });
+      await page.screenshot({ path: screenshotPath('bcc-4-asks-before-overwriting') });
+      await other.click();
+      await waitUntil('readcount-2.bpf.c', () => existsSync(join(ws, 'readcount-2.bpf.c')));
+      assert.equal(readFileSync(converted, 'utf8'), text, 'the first conversion is untouched');
+    });
+  });
+});
