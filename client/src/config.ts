@@ -5,6 +5,8 @@ import { readServerSettings } from '../../server/src/lsp/settings';
 
 export interface ClientConfig {
   kernelBtf: string;
+  /** `ebpf.kernel.targetDirs`: folders of kernels a built object is checked against. */
+  kernelTargetDirs: string[];
   includePaths: string[];
   clangPath: string | undefined;
   buildFlags: string[];
@@ -23,6 +25,7 @@ export function readConfig(): ClientConfig {
   const sudo = c.get<string[]>('verify.sudo', []);
   return {
     kernelBtf: server.kernel.btf,
+    kernelTargetDirs: c.get<string[]>('kernel.targetDirs', []),
     includePaths: server.includePaths,
     clangPath: c.get<string>('clang.path') || undefined,
     buildFlags: server.build.flags,

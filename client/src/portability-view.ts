@@ -1,6 +1,7 @@
 // The portability view: after a build, one row per CO-RE relocation of the object and one column per
-// target kernel, each cell what libbpf does there; clicking a row reveals its source line. A window
-// reload restores the view, recomputed from the object.
+// group of kernels that answer alike, each cell what libbpf does there; clicking a row reveals its source
+// line. It opens in the active column (full width: a split cuts the group columns off) and names the
+// object by its path in the workspace. A window reload restores the view, recomputed from the object.
 import * as vscode from 'vscode';
 import { escapeHtml as escape, makeNonce } from './html';
 import { renderPortabilityHtml } from './portability-html';
@@ -22,12 +23,15 @@ function adopt(context: vscode.ExtensionContext, object: string, panel: vscode.W
 
 const nonce = makeNonce;
 
+/** The object's path in the workspace (absolute outside it). */
+const shortName = (object: string) => vscode.workspace.asRelativePath(object, false);
+
 /** Shows (or refreshes) the view of an object; `onlyIfOpen` refreshes an open view after a rebuild without opening one. */
 export function showPortability(context: vscode.ExtensionContext, object: string, matrix: PortabilityMatrix, onlyIfOpen = false): void {
   let panel = panels.get(object);
   if (!panel && onlyIfOpen) return;
-  panel ??= adopt(context, object, vscode.window.createWebviewPanel(VIEW_TYPE, `CO-RE: ${object.replace(/^.*\//, '')}`, vscode.ViewColumn.Beside, { enableScripts: true }));
-  panel.webview.html = renderPortabilityHtml(object, matrix, nonce());
+  panel ??= adopt(context, object, vscode.window.createWebviewPanel(VIEW_TYPE, `CO-RE: ${shortName(object)}`, vscode.ViewColumn.Active, { enableScripts: true }));
+  panel.webview.html = renderPortabilityHtml(object, matrix, nonce(), shortName(object));
   if (!onlyIfOpen) panel.reveal();
 }
 
@@ -42,8 +46,8 @@ export function registerPortabilitySerializer(context: vscode.ExtensionContext, 
         adopt(context, object, panel);
         const matrix = await load(object).catch((e: Error) => e.message);
         panel.webview.html = typeof matrix === 'string'
-          ? `<!DOCTYPE html><html><body><h3>CO-RE relocations of ${escape(object)}</h3><p>${escape(matrix)}: build it again to see them.</p></body></html>`
-          : renderPortabilityHtml(object, matrix, nonce());
+          ? `<!DOCTYPE html><html><body><h3>CO-RE relocations of ${escape(shortName(object))}</h3><p>${escape(matrix)}: build it again to see them.</p></body></html>`
+          : renderPortabilityHtml(object, matrix, nonce(), shortName(object));
       },
     }),
   );

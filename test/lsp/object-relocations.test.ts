@@ -35,18 +35,21 @@ describe('object relocations through the language server', { skip }, () => {
     rmSync(work, { recursive: true, force: true });
   });
 
-  test('the portability matrix: every relocation by kernel, failures counted', async () => {
+  test('the portability matrix: every relocation by group of kernels, failures counted, the differing ones first', async () => {
     const r = await request(compile(core));
     assert.equal(r.error, undefined);
     const m = r.matrix!;
-    assert.deepEqual(m.kernels, ['6.18.44-fc-v669', '6.1.0-56-amd64', '6.12.117+deb12-amd64']);
+    assert.deepEqual(m.columns.map((c) => c.kernels), [['6.18.44-fc-v669'], ['6.1.0-56-amd64'], ['6.12.117+deb12-amd64']], 'three kernels that differ: three groups');
     assert.equal(m.rows.length, 33);
     const row = (access: string, kind = 'byte_off') => m.rows.find((x) => x.access === access && x.kind === kind)!;
     assert.deepEqual(row('struct inet_sock.inet_flags').cells.map((c) => c.state), ['same', 'poisoned', 'changed']);
     assert.deepEqual(row('struct task_struct.real_parent').cells.map((c) => [c.state, c.text]), [['same', '1280'], ['changed', '2432'], ['changed', '2448']]);
     assert.equal(row('struct task_struct.real_parent').line, 40);
     // 6.18: state, cfs_rq.nr_running, inode.i_ctime; 6.1: state, inet_flags, nr_queued, f_ref; 6.12: state, nr_queued, i_ctime, f_ref.
-    assert.deepEqual(m.failing, [3, 4, 4]);
+    assert.deepEqual(m.columns.map((c) => c.failing), [3, 4, 4]);
+    const texts = (row: (typeof m.rows)[number]) => new Set(row.cells.map((c) => `${c.state} ${c.text}`)).size;
+    assert.ok(m.differing > 0 && m.rows.slice(0, m.differing).every((x) => texts(x) > 1), 'the relocations that differ come first');
+    assert.ok(m.rows.slice(m.differing).every((x) => x.kind === 'target_type_id' || texts(x) === 1), 'then those every kernel answers alike');
   });
 
   test('unresolvable relocations are one problem per cause: those the source check reports are not repeated after a build', async () => {
@@ -69,7 +72,8 @@ describe('object relocations through the language server', { skip }, () => {
     const r = await request(compile(runqlat));
     assert.equal(r.error, undefined);
     const state = r.matrix!.rows.find((x) => x.access === 'struct task_struct___o.state')!;
-    assert.deepEqual(state.cells.map((c) => c.state), ['poisoned', 'poisoned', 'poisoned'], 'the fallback is poisoned on every kernel');
+    assert.deepEqual(r.matrix!.columns.flatMap((c) => c.kernels).sort(), ['6.1.0-56-amd64', '6.12.117+deb12-amd64', '6.18.44-fc-v669']);
+    assert.ok(state.cells.every((c) => c.state === 'guarded' && /^missing, guarded/.test(c.text)), `the fallback is poisoned on every kernel, behind a guard that is false there: ${JSON.stringify(state.cells)}`);
     const file = r.diagnostics!.find((d) => d.uri === pathToFileURL(runqlat).href)!;
     assert.deepEqual(file.diagnostics, [], 'but it sits behind bpf_core_field_exists(t->__state), which holds there');
   });

@@ -7,6 +7,9 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { escapeHtml, scriptJson } from '../../client/src/html';
 import { renderPortabilityHtml } from '../../client/src/portability-html';
+import { KernelGroups, Verdict } from '../../server/src/kernels/fleet';
+import type { ObjectRelocation } from '../../server/src/relocs/object';
+import { groupedMatrix } from '../../server/src/relocs/portability';
 import { renderVerifierHtml, ViewVerdict } from '../../client/src/verifier-html';
 import { repoRoot } from '../support/kernels';
 
@@ -23,7 +26,7 @@ function verdict(log: string, over: Partial<ViewVerdict> = {}): ViewVerdict {
 }
 
 const ALLOWED_TAGS = new Set(['!doctype', 'html', 'head', 'meta', 'title', 'style', 'body', 'h3', 'h4', 'div', 'button', 'section', 'p', 'b', 'code', 'span', 'details', 'summary', 'aside', 'pre', 'table', 'tr', 'th', 'td', 'thead', 'tbody', 'small', 'br', 'label', 'input', 'script']);
-const ALLOWED_ATTRS = new Set(['charset', 'http-equiv', 'content', 'nonce', 'class', 'data-i', 'data-step', 'data-state', 'data-file', 'data-line', 'title', 'tabindex', 'hidden', 'open', 'type', 'id', 'html']);
+const ALLOWED_ATTRS = new Set(['charset', 'http-equiv', 'content', 'nonce', 'class', 'data-i', 'data-step', 'data-state', 'data-file', 'data-line', 'colspan', 'title', 'tabindex', 'hidden', 'open', 'type', 'id', 'html']);
 
 /** Every tag and attribute is one the builder writes; scripts carry the nonce; no attribute value holds a raw quote or `<`. */
 function assertInert(html: string): void {
@@ -83,8 +86,37 @@ test('an accepted program says how many instructions were processed, and shows i
 
 test('the portability view escapes kernels, accesses and file names', () => {
   const html = renderPortabilityHtml(EVIL, {
-    kernels: [EVIL], failing: [1],
+    columns: [{ kernels: [EVIL, `${EVIL}2`], failing: 1 }], differing: 1, notes: [EVIL],
     rows: [{ file: `${EVIL}.c`, line: 3, access: EVIL, kind: EVIL, section: EVIL, index: 0, cells: [{ state: 'poisoned', text: EVIL }] }],
-  } as never, NONCE);
+  }, NONCE, EVIL);
   assertInert(html);
+});
+
+test('the portability view: groups of kernels as columns, the relocations that differ first, guarded reads grey', () => {
+  const reloc = (index: number, access: string, kind = 'byte_off'): ObjectRelocation => ({
+    section: 'kprobe/x', index, insnOffset: index * 8, kind, kindValue: kind === 'field_exists' ? 2 : 0, typeId: 1, spec: '0:1', access, name: access, source: { file: '/w/src/prog.bpf.c', line: 10 + index, column: 1, text: '' },
+  });
+  const relocs = [reloc(0, 'struct task_struct.pid'), reloc(1, 'struct task_struct___old.state'), reloc(2, 'struct inet_sock.inet_flags')];
+  const ok = (value: number, localValue = value): Verdict => ({ resolved: true, poisoned: false, value, localValue });
+  const missing: Verdict = { resolved: false, poisoned: true, localValue: 8 };
+  const groups = new KernelGroups(relocs.map((r) => r.kind));
+  // 6.1 twice (generic and cloud answer alike), 6.12 where inet_flags exists; state is gone everywhere,
+  // read only behind a guard that is false (dead code).
+  groups.add(0, [ok(2432, 8), missing, missing], [false, true, false]);
+  groups.add(1, [ok(2432, 8), missing, missing], [false, true, false]);
+  groups.add(2, [ok(2448, 8), missing, ok(16)], [false, true, false]);
+  const m = groupedMatrix(relocs, groups, ['6.1.0-56-amd64', '6.1.0-56-cloud-amd64', '6.12.117+deb12-amd64']);
+  assert.deepEqual(m.columns, [{ kernels: ['6.1.0-56-amd64', '6.1.0-56-cloud-amd64'], failing: 1 }, { kernels: ['6.12.117+deb12-amd64'], failing: 0 }]);
+  assert.deepEqual(m.rows.map((r) => r.access), ['struct task_struct.pid', 'struct inet_sock.inet_flags', 'struct task_struct___old.state'], 'the differing ones first');
+  assert.equal(m.differing, 2);
+  const html = renderPortabilityHtml('/w/out/prog.bpf.o', m, NONCE, 'out/prog.bpf.o');
+  assertInert(html);
+  assert.match(html, /<h3>CO-RE relocations of out\/prog\.bpf\.o<\/h3>/, 'named as in the workspace');
+  assert.match(html, /<th class="group" title="6\.1\.0-56-amd64\n6\.1\.0-56-cloud-amd64">group 1 · 2 kernels<br><small class="members">6\.1\.0-56-amd64, 6\.1\.0-56-cloud-amd64<\/small><br><small>1 failing<\/small><\/th>/);
+  assert.match(html, /group 2 · 1 kernel<br><small class="members">6\.12\.117\+deb12-amd64<\/small><br><small>all resolve<\/small>/);
+  const body = html.slice(html.indexOf('<tbody>'));
+  assert.ok(body.indexOf('differ between groups (2)') < body.indexOf('inet_flags') && body.indexOf('inet_flags') < body.indexOf('the same in every group (1)'));
+  assert.match(body, /<code>struct inet_sock\.inet_flags<\/code><\/td><td>byte_off<\/td><td class="poisoned">missing<\/td><td class="same">16<\/td>/);
+  assert.match(body, /<code>struct task_struct___old\.state<\/code><\/td><td>byte_off<\/td><td class="guarded">missing, guarded: not reached<\/td><td class="guarded">missing, guarded: not reached<\/td>/);
+  assert.match(html, /\.guarded\{color:var\(--vscode-disabledForeground/, 'guarded cells are grey, not red');
 });

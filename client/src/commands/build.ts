@@ -1,5 +1,6 @@
-// Build, Build all, the CO-RE portability check after a build (and on demand), and compile_commands.json:
-// the same host code as `ebpf-ls build` (argument arrays, no shell).
+// Build, Build all, the CO-RE portability check after a build (and on demand; against the folders of
+// ebpf.kernel.targetDirs too, also after a save), and compile_commands.json: the same host code as
+// `ebpf-ls build` (argument arrays, no shell).
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import * as vscode from 'vscode';
@@ -8,6 +9,7 @@ import { writeCompileCommands } from '../../../server/src/host/compile-commands'
 import { findTool, ToolError } from '../../../server/src/host/tools';
 import { OBJECT_RELOCATIONS_REQUEST, ObjectRelocationsParams, ObjectRelocationsResult } from '../../../server/src/lsp/protocol';
 import { ClientConfig, readConfig } from '../config';
+import { FleetCheck, checkTargetDirs, targetDirs } from '../fleet-relocations';
 import { cachedVmlinuxDir, describedKernelFile, kernelRelease } from '../kernel-files';
 import { registerPortabilitySerializer, showPortability } from '../portability-view';
 import { command, CommandContext, confirmOverwrite, fileCommand, signalOf } from './command-runner';
@@ -25,17 +27,48 @@ export function registerBuildCommands(ctx: CommandContext): void {
       for (const f of files) if (!token.isCancellationRequested) await build(ctx, f.fsPath, token);
     }),
     command('ebpf.generateCompileCommands', 'Generate compile_commands.json', true, generateCompileCommands),
+    buildOnSaveForTargetDirs(ctx),
   );
   registerPortabilitySerializer(ctx.extension, async (object) => {
     if (!existsSync(object)) return `${object} no longer exists`;
+    const fleet = await fleetCheck(ctx, object);
+    if (fleet) return fleet.matrix;
     await ctx.client.start();
     const res = await ctx.client.sendRequest<ObjectRelocationsResult>(OBJECT_RELOCATIONS_REQUEST, { object } satisfies ObjectRelocationsParams);
     return res.matrix ?? res.error ?? 'no relocations were read';
   });
 }
 
+/** Files being built: the save a build makes does not start another. */
+const building = new Set<string>();
+
+/** With ebpf.kernel.targetDirs set (trusted workspaces only), a saved .bpf.c is built in the background, which checks it against the folders. */
+function buildOnSaveForTargetDirs(ctx: CommandContext): vscode.Disposable {
+  const timers = new Map<string, NodeJS.Timeout>();
+  const save = vscode.workspace.onDidSaveTextDocument((doc) => {
+    const file = doc.uri.fsPath;
+    if (doc.uri.scheme !== 'file' || !file.endsWith('.bpf.c') || !vscode.workspace.isTrusted || !readConfig().kernelTargetDirs.length || building.has(file)) return;
+    clearTimeout(timers.get(file));
+    timers.set(file, setTimeout(() => {
+      timers.delete(file);
+      const cts = new vscode.CancellationTokenSource();
+      build(ctx, file, cts.token).catch((e: Error) => ctx.output.appendLine(`build on save of ${file}: ${e.message}`)).finally(() => cts.dispose());
+    }, 1000));
+  });
+  return { dispose: () => { save.dispose(); for (const t of timers.values()) clearTimeout(t); } };
+}
+
 /** Saves and builds the file: clang's messages in Problems, then the CO-RE check; the object, or undefined when it does not compile. */
 export async function build(ctx: CommandContext, file: string, token: vscode.CancellationToken): Promise<string | undefined> {
+  building.add(file);
+  try {
+    return await buildAndCheck(ctx, file, token);
+  } finally {
+    building.delete(file);
+  }
+}
+
+async function buildAndCheck(ctx: CommandContext, file: string, token: vscode.CancellationToken): Promise<string | undefined> {
   const cfg = readConfig();
   await vscode.workspace.textDocuments.find((d) => d.uri.fsPath === file)?.save();
   const root = vscode.workspace.getWorkspaceFolder(vscode.Uri.file(file))?.uri.fsPath;
@@ -130,18 +163,41 @@ async function checkRelocations(ctx: CommandContext, object: string, byFile: Map
     if (open) vscode.window.showErrorMessage(`eBPF: ${res.error}`);
     return 0;
   }
+  const found = new Map<string, vscode.Diagnostic[]>();
+  for (const { uri, diagnostics } of res.diagnostics ?? []) found.set(vscode.Uri.parse(uri).fsPath, await client.protocol2CodeConverter.asDiagnostics(diagnostics));
+  const fleet = await fleetCheck(ctx, object);
+  for (const [file, ds] of fleet?.problems ?? []) found.set(file, [...(found.get(file) ?? []), ...ds]);
   let count = 0;
-  for (const { uri, diagnostics } of res.diagnostics ?? []) {
-    const target = vscode.Uri.parse(uri);
+  for (const [file, ds] of found) {
+    const target = vscode.Uri.file(file);
     // After a build, its clang problems; otherwise the problems already shown, less the previous CO-RE check's.
-    const base = byFile.get(target.fsPath) ?? (problems.get(target) ?? []).filter((d) => !/^core-relo-/.test(String(d.code)));
-    const all = [...base, ...(await client.protocol2CodeConverter.asDiagnostics(diagnostics))];
-    byFile.set(target.fsPath, all);
+    const base = byFile.get(file) ?? (problems.get(target) ?? []).filter((d) => !/^core-relo-/.test(String(d.code)));
+    const all = [...base, ...ds];
+    byFile.set(file, all);
     problems.set(target, all);
-    count += diagnostics.length;
+    count += ds.length;
   }
-  showPortability(ctx.extension, object, res.matrix, !open);
+  // With target folders, the view shows their kernels in groups; otherwise the configured kernels.
+  showPortability(ctx.extension, object, fleet?.matrix ?? res.matrix, !open);
   return count;
+}
+
+/** The object against the kernels of ebpf.kernel.targetDirs, in trusted workspaces; undefined when none are set or they cannot be read. */
+async function fleetCheck(ctx: CommandContext, object: string): Promise<FleetCheck | undefined> {
+  const root = (vscode.workspace.getWorkspaceFolder(vscode.Uri.file(object)) ?? vscode.workspace.workspaceFolders?.[0])?.uri.fsPath;
+  const dirs = targetDirs(readConfig().kernelTargetDirs, root);
+  if (!dirs.length || !vscode.workspace.isTrusted) return undefined;
+  const started = Date.now();
+  const title = 'eBPF: CO-RE check against ebpf.kernel.targetDirs';
+  const r = await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title }, () => checkTargetDirs(object, dirs, ctx.extension.asAbsolutePath(join('dist', 'ebpf-ls.js'))));
+  if (typeof r === 'string') {
+    ctx.output.appendLine(`CO-RE check of ${object} against ebpf.kernel.targetDirs: ${r}`);
+    notify('warning', `eBPF: ebpf.kernel.targetDirs: ${r}`, showLogAction(ctx.output));
+    return undefined;
+  }
+  const groups = r.matrix.columns.length;
+  ctx.output.appendLine(`CO-RE check of ${vscode.workspace.asRelativePath(object)} against ${r.kernels} kernel(s) of ebpf.kernel.targetDirs: ${groups} group(s) of kernels that answer alike, ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  return r;
 }
 
 /** compile_commands.json at the first workspace folder's root, one entry per .bpf.c with the flags Build uses. */

@@ -2,19 +2,12 @@
 // threads (host/relocs-workers.ts) and answered in groups of kernels whose verdicts are identical for
 // every relocation. JSON streams one entry per kernel as results arrive; text waits for the groups.
 import { availableParallelism } from 'node:os';
-import { resolveFleet, FleetKernelResult } from '../host/relocs-workers';
+import { resolveFleet, FleetKernelResult, FleetRow as KernelRow, groupFleetResult } from '../host/relocs-workers';
 import { Arch, archOfAccesses } from '../kernels/arch';
 import { KernelFileInfo, KernelGroup, KernelGroups, Verdict, summarizeKernels } from '../kernels/fleet';
 import { isExistenceKind } from '../relocs/kinds';
 import { BpfObject, ObjectRelocation, objectRelocations } from '../relocs/object';
 import { EXIT_BAD_INPUT, EXIT_FINDINGS } from './usage';
-
-interface KernelRow {
-  label: string;
-  group?: number;
-  error?: string;
-  skipped?: string;
-}
 
 interface Totals {
   read: number;
@@ -54,14 +47,7 @@ export async function runFleet(objectPath: string, obj: BpfObject, files: Kernel
 }
 
 function record(r: FleetKernelResult, groups: KernelGroups, objArch: Arch | undefined, totals: Totals): KernelRow {
-  const row: KernelRow = { label: r.info.label };
-  if (r.error || !r.verdicts) row.error = r.error ?? 'no result';
-  else if (objArch && r.arch && r.arch !== objArch) row.skipped = `${r.arch} kernel; the object reads ${objArch} registers`;
-  else {
-    const dead = r.verdicts.map(() => false);
-    for (const i of r.dead ?? []) dead[i] = true;
-    row.group = groups.add(r.index, r.verdicts, dead).id;
-  }
+  const row = groupFleetResult(r, groups, objArch);
   if (r.times) {
     totals.read += r.times.read;
     totals.unpack += r.times.unpack;

@@ -8,7 +8,7 @@ import { availableParallelism } from 'node:os';
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
 import type { Arch } from '../kernels/arch';
 import { deadRelocations } from '../kernels/dead-code';
-import { KernelFileInfo, Verdict } from '../kernels/fleet';
+import { KernelFileInfo, KernelGroups, Verdict, verdictOf } from '../kernels/fleet';
 import { ObjectRelocation, objectRelocations, readBpfObject, resolveObjectRelocations, BpfObject } from '../relocs/object';
 import { LoadTimes, kernelScratch, loadKernelFile } from './kernel-dirs';
 
@@ -89,17 +89,29 @@ export async function resolveFleet(objectPath: string, files: readonly KernelFil
 
 /** A kernel's verdicts, in the compact form the groups compare. */
 function verdictsIn(obj: BpfObject, relocs: readonly ObjectRelocation[], kernel: Parameters<typeof resolveObjectRelocations>[2][number]): Verdict[] {
-  return resolveObjectRelocations(obj, relocs, [kernel]).map((r) => {
-    const t = r.targets[0];
-    const v: Verdict = { resolved: t.resolved, poisoned: t.poisoned };
-    if (t.value !== undefined) v.value = t.value;
-    if (t.error) v.error = t.error;
-    if (t.target) {
-      v.target = t.target.access;
-      v.bitOffset = t.target.bitOffset;
-    }
-    return v;
-  });
+  return resolveObjectRelocations(obj, relocs, [kernel]).map((r) => verdictOf(r.targets[0]));
+}
+
+export interface FleetRow {
+  label: string;
+  /** The group the kernel joined (kernels/fleet.ts). */
+  group?: number;
+  error?: string;
+  /** Why it was not checked: a kernel of another architecture than the registers the object reads. */
+  skipped?: string;
+}
+
+/** A kernel's result added to the groups, or set aside: unreadable, or of another architecture than the object's. */
+export function groupFleetResult(r: FleetKernelResult, groups: KernelGroups, objArch: Arch | undefined): FleetRow {
+  const row: FleetRow = { label: r.info.label };
+  if (r.error || !r.verdicts) row.error = r.error ?? 'no result';
+  else if (objArch && r.arch && r.arch !== objArch) row.skipped = `${r.arch} kernel; the object reads ${objArch} registers`;
+  else {
+    const dead = r.verdicts.map(() => false);
+    for (const i of r.dead ?? []) dead[i] = true;
+    row.group = groups.add(r.index, r.verdicts, dead).id;
+  }
+  return row;
 }
 
 /** The worker's side: read the object, then answer one kernel per message until terminated. */

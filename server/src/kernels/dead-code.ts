@@ -65,17 +65,23 @@ interface Code {
   bytes: Uint8Array;
   /** Constants libbpf writes into instructions (by instruction index). */
   patched: Map<number, number>;
-  /** Instructions libbpf poisons: a path that reaches one ends there (the verifier rejects it). */
+  /**
+   * Instructions libbpf poisons. The verifier stops at the first one a path reaches, but the path goes on
+   * here with an unknown value: every failure not behind a false guard is one to fix, not only the first.
+   */
   poisoned: Set<number>;
 }
 
 /** The successors of instruction `i` under `s` (mutated into the state after it). */
 function step(code: Code, i: number, s: State): number[] {
-  if (code.poisoned.has(i)) return [];
   const b = code.bytes;
   const at = i * 8;
   const opcode = b[at];
   const dst = b[at + 1] & 0xf;
+  if (code.poisoned.has(i)) {
+    s.regs[dst] = undefined;
+    return [i + (opcode === 0x18 ? 2 : 1)];
+  }
   const src = b[at + 1] >> 4;
   const off = (b[at + 2] | (b[at + 3] << 8)) << 16 >> 16;
   const imm = b[at + 4] | (b[at + 5] << 8) | (b[at + 6] << 16) | (b[at + 7] << 24);
@@ -156,9 +162,8 @@ function reachable(code: Code, entries: number[]): Uint8Array {
 }
 
 /**
- * `dead[i]`: relocation i sits where no path reaches in the kernel these verdicts are for. Poisoned
- * relocations end their path (the verifier would stop there with an error), patched ones feed their
- * value into the propagation.
+ * `dead[i]`: relocation i sits where no path reaches in the kernel these verdicts are for, because of the
+ * constants libbpf patches in (a false guard); a poisoned relocation does not hide the ones after it.
  */
 export function deadRelocations(obj: BpfObject, relocs: readonly ObjectRelocation[], verdicts: readonly Verdict[]): boolean[] {
   const dead = relocs.map(() => false);

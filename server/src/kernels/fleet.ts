@@ -3,6 +3,7 @@
 // answers are identical for every relocation. Plain data: loading and running kernels is the host's job.
 import { Arch, archFromName, normalizeArch } from './arch';
 import { releaseVersion } from './kernel';
+import type { KernelResolution } from '../relocs/object';
 
 export interface KernelFileInfo {
   path: string;
@@ -52,10 +53,25 @@ export interface Verdict {
   resolved: boolean;
   poisoned: boolean;
   value?: number | string;
+  /** The value the compiler put there (whether libbpf changes it). */
+  localValue?: number | string;
   error?: string;
   /** The matched target, e.g. `struct task_struct.__state`, and its bit offset. */
   target?: string;
   bitOffset?: number;
+}
+
+/** One kernel's resolution of a relocation in the compact form. */
+export function verdictOf(t: KernelResolution): Verdict {
+  const v: Verdict = { resolved: t.resolved, poisoned: t.poisoned };
+  if (t.value !== undefined) v.value = t.value;
+  if (t.localValue !== undefined) v.localValue = t.localValue;
+  if (t.error) v.error = t.error;
+  if (t.target) {
+    v.target = t.target.access;
+    v.bitOffset = t.target.bitOffset;
+  }
+  return v;
 }
 
 /** The per-relocation results of one kernel as one string: equal strings mean equal behaviour. */

@@ -288,5 +288,5 @@ async function objectRelocationsResult(server: ServerState, p: ObjectRelocations
       server.log(`cannot map relocations to ${file}: ${(e as Error).message}`);
     }
   }
-  return { matrix: portabilityMatrix(reports), diagnostics };
+  return { matrix: portabilityMatrix(obj.value, reports), diagnostics };
 }
