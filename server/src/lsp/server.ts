@@ -240,7 +240,8 @@ function registerFeatures(server: ServerState): void {
     for (const diag of p.context.diagnostics as Diagnostic[]) {
       const fix = diag.data as DiagnosticFix | undefined;
       if (fix?.newText === undefined) continue;
-      out.push({ title: fix.title, kind: CodeActionKind.QuickFix, diagnostics: [diag], edit: { changes: { [p.textDocument.uri]: [{ range: fix.range, newText: fix.newText }] } } });
+      const edits = [{ range: fix.range, newText: fix.newText }, ...(fix.edits ?? [])];
+      out.push({ title: fix.title, kind: CodeActionKind.QuickFix, diagnostics: [diag], edit: { changes: { [p.textDocument.uri]: edits } } });
     }
     return out;
   });

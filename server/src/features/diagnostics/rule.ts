@@ -1,6 +1,6 @@
 // The contract of a diagnostic rule: it reads the parsed model (never the raw text) and the kernels, and
 // reports findings by code; the code's table entry decides the severity.
-import { Diagnostic, Range } from 'vscode-languageserver-types';
+import { Diagnostic, Range, TextEdit } from 'vscode-languageserver-types';
 import { Kernel } from '../../kernels/kernel';
 import { Loader, LoaderSectionMatch, matchSectionFor } from '../../sections/loaders';
 import { SectionMatch } from '../../sections/match';
@@ -15,6 +15,8 @@ export interface DiagnosticFix {
   title: string;
   range: Range;
   newText: string;
+  /** Edits made with it elsewhere in the file (a declaration the new text needs). */
+  edits?: TextEdit[];
 }
 
 export interface Finding {

@@ -13,8 +13,9 @@ import { CCall, CDefine } from '../../../csource/model';
 import { guardedChains, guardHolds, guardsAround, kernelScope, ruledOut } from '../../core-guards';
 import { Scope, expressionType, fieldPathSource } from '../../expression';
 import { describedEnv } from '../../service-context';
-import { ExprType, MemberInfo, composite, deref, member, membersOf } from '../../types';
-import { Finding, Rule, RuleInput } from '../rule';
+import { ExprType, MemberInfo, TypeEnv, composite, deref, member, membersOf } from '../../types';
+import { KernelStruct, ReadSite, flavourGuardFix } from '../core-flavour-fix';
+import { DiagnosticFix, Finding, Rule, RuleInput } from '../rule';
 
 /** One step of a field path: `->name` or `.name` (`deref`), maybe followed by `[i]` (`index`). */
 interface PathStep {
@@ -30,6 +31,7 @@ interface FieldPath {
   offset: number;
   base: string;
   steps: PathStep[];
+  site: ReadSite;
 }
 
 /** Calls whose field arguments are not reads to check: the read macros (checked argument by argument), guards, raw builtins. */
@@ -69,7 +71,7 @@ function coreReadPath(call: CCall): FieldPath | undefined {
       partStart += part.length + 1;
     });
   }
-  return { offset: call.span.start, base: call.args[source].text, steps };
+  return { offset: call.span.start, base: call.args[source].text, steps, site: { call } };
 }
 
 /** The members an object-like macro's body names: `__sk_common.skc_family` (or `a->b`), else undefined. */
@@ -106,19 +108,27 @@ function checkFieldPath(input: RuleInput, path: FieldPath, report: (f: Finding) 
   const missingIn: string[] = [];
   /** Per kernel that misses it, the names its struct does have: where a rename may be the answer. */
   const namesThere: string[][] = [];
+  /** The step each kernel that misses the path fails at. */
+  const failedSteps = new Set<number>();
+  /** Per kernel, the struct it looks each step up in, as far as it got. */
+  const structs: { kernel: number; bases: ExprType[]; env: TypeEnv }[] = [];
   let failed: { field: string; step: PathStep } | undefined;
-  for (const k of kernels) {
+  for (const [ki, k] of kernels.entries()) {
     const scope = kernelScope(file, k, path.offset);
     if (ruledOut(guards, scope)) continue;
     const env = scope.env;
     let cur: ExprType | undefined = expressionType(path.base, scope);
     if (!cur || !composite(deref(cur, env) ?? cur, env)?.btfId) return; // not a kernel type: nothing CO-RE relocates
-    for (const st of path.steps) {
+    const bases: ExprType[] = [];
+    structs.push({ kernel: ki, bases, env });
+    for (const [i, st] of path.steps.entries()) {
       const base: ExprType = st.deref ? deref(cur, env) ?? cur : cur;
+      bases.push(base);
       const found: MemberInfo | undefined = member(base, st.name, env);
       if (!found) {
         missingIn.push(k.label);
         namesThere.push(membersOf(base, env).map((m) => m.name));
+        failedSteps.add(i);
         const owner = composite(base, env);
         failed = { field: `${owner?.btfId !== undefined ? `${k.btf.kind(owner.btfId) === Kind.Union ? 'union' : 'struct'} ${k.btf.name(owner.btfId)}` : '?'}.${st.name}`, step: st };
         break;
@@ -130,12 +140,21 @@ function checkFieldPath(input: RuleInput, path: FieldPath, report: (f: Finding) 
   const some = missingIn.length < kernels.length;
   const renamed = renamedTo(failed.step.name, namesThere);
   const doc = file.doc;
+  let fix: DiagnosticFix | undefined;
+  if (renamed && !throughOwnStruct(input, path)) {
+    const step = failed.step;
+    const at = [...failedSteps][0];
+    // In some kernels only: a guard with a flavour for the other name; in all: the new name.
+    fix = !some ? { title: `Rename to ${renamed}`, range: Range.create(doc.positionAt(step.start), doc.positionAt(step.end)), newText: renamed }
+      : failedSteps.size === 1 ? flavourGuardFix(file, {
+        site: path.site, written: step.name, start: step.start, end: step.end, renamed,
+        kernels: structs.filter((s) => s.bases.length > at).map((s): KernelStruct => ({ env: s.env, struct: s.bases[at], described: s.kernel === 0 })),
+      }) : undefined;
+  }
   report({
     code: 'core-field-missing', start: failed.step.start, end: failed.step.end, someKernels: some,
     message: `CO-RE: ${failed.field} does not exist in ${missingIn.join(', ')}${renamed ? `; it is ${renamed} there` : ''}${some ? ': guard it with bpf_core_field_exists()' : ''}`,
-    fix: renamed && !some && !throughOwnStruct(input, path)
-      ? { title: `Rename to ${renamed}`, range: Range.create(doc.positionAt(failed.step.start), doc.positionAt(failed.step.end)), newText: renamed }
-      : undefined,
+    fix,
   });
 }
 
@@ -177,7 +196,7 @@ function fieldChain(fe: Node): FieldPath | undefined {
     }
     n = n.childForFieldName('argument');
   }
-  return n && steps.length ? { offset: fe.startIndex, base: n.text, steps } : undefined;
+  return n && steps.length ? { offset: fe.startIndex, base: n.text, steps, site: { node: fe } } : undefined;
 }
 
 /**
