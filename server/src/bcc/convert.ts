@@ -16,9 +16,10 @@ import { compatBlock } from './convert-compat';
 import { configEdits, ConfigGlobal, substituteFixed, tablePlaceholders } from './convert-config';
 import { Edit, mapDefinition, methodEdits } from './convert-maps';
 import { argsEdit, probeEdits, sectionOf } from './convert-probes';
+import { LINUX_KERNEL_VERSION_EXTERN, MissingMembers, versionTests } from './convert-version';
 import type { AttachTarget, BccProbe, BccProgram } from './model';
 import type { PlaceholderAlternative } from './python';
-import { implicitReads, ReadScope } from './reads';
+import { implicitReads, missingKernelMembers, ReadScope } from './reads';
 import { indentAt, lineStart } from './scan';
 import { parseTracepointFormat, tracepointContext, TracepointContext } from './tracepoints';
 
@@ -122,7 +123,8 @@ function convertTree(tree: Tree, text: string, facts: BccFacts, opts: ConvertOpt
     hasMember: (name) => !facts.btf || memberNames(facts.btf).has(name),
     notes,
   });
-  versionTests(tree, text, marks);
+  // The extern goes first in the program's own text, after libbpf's headers (bpf_helpers.h defines __kconfig).
+  if (versionTests(tree, text, missingMembers(tree, text, program, facts.btf), edits, marks)) edits.push({ start: 0, end: 0, text: `${LINUX_KERNEL_VERSION_EXTERN}\n\n` });
   headerMacroTests(tree, text, new Set([...(opts.placeholders?.keys() ?? []), ...(opts.pythonDefines ?? [])]), edits, marks);
   const options = [...(opts.pythonDefines ?? [])].filter((d) => new RegExp(`#\\s*if(?:n?def)?\\b[^\\n]*\\b${d}\\b`).test(text));
   if (options.length > 0) notes.push(`options BCC's Python sets with #define (${options.join(', ')}) stay compile-time: build with -D${options[0]} and the like to select them, as the Python did`);
@@ -190,18 +192,16 @@ function memberNames(btf: Btf): Set<string> {
   return set;
 }
 
-/** `#if LINUX_VERSION_CODE ...`: BCC compiled on the target kernel; a libbpf object is built once, for every kernel. */
-function versionTests(tree: Tree, text: string, marks: { at: number; message: string }[]): void {
-  for (const n of tree.rootNode.descendantsOfType(['preproc_if', 'preproc_elif'])) {
-    const cond = n?.childForFieldName('condition');
-    const c = cond ? text.slice(cond.startIndex, cond.endIndex) : '';
-    if (n && /\bCONFIG_\w+/.test(c)) {
-      marks.push({ at: n.startIndex, message: `a compile-time kernel configuration test (${/\bCONFIG_\w+/.exec(c)![0]}): libbpf reads it at load time: extern bool ${/\bCONFIG_\w+/.exec(c)![0]} __kconfig __weak;` });
-      continue;
-    }
-    if (!n || !cond || !/\bLINUX_VERSION_CODE\b/.test(c)) continue;
-    marks.push({ at: n.startIndex, message: 'a compile-time kernel version test: this object is built once for every kernel (LINUX_VERSION_CODE is the build kernel\'s here); test the field or function instead (bpf_core_field_exists(), bpf_ksym_exists()) or LINUX_KERNEL_VERSION at run time' });
-  }
+/** Which kernel members the code of a probe or helper function names that the BTF lacks (for version tests). */
+function missingMembers(tree: Tree, text: string, program: BccProgram, btf: Btf | undefined): MissingMembers {
+  if (!btf) return () => undefined;
+  const model = buildModel(tree, text);
+  const scope: ReadScope = { globals: model.globals, structs: model.structs, btf };
+  const bodies = [...program.probes.map((p) => ({ body: p.body, params: p.macro ? [] : p.params })), ...program.functions.map((f) => ({ body: f.body, params: f.params }))];
+  return (span) => {
+    const b = bodies.find((x) => x.body.start <= span.start && span.end <= x.body.end);
+    return b ? missingKernelMembers(tree, text, b.body, b.params, span, scope) : undefined;
+  };
 }
 
 /**

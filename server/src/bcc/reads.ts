@@ -39,6 +39,52 @@ export function implicitReads(
 ): ImplicitRead[] {
   const block = blockAt(tree, body);
   if (!block) return [];
+  const { env, typeOf } = bodyTypes(block, tree, text, body, params, exclude, scope);
+  const out: ImplicitRead[] = [];
+  for (const fe of block.descendantsOfType('field_expression')) {
+    if (!fe || !isOutermost(fe)) continue;
+    const r = rewriteChain(outermost(fe), text, env, typeOf);
+    if (r && !out.some((o) => o.span.start <= r.span.start && r.span.end <= o.span.end)) out.push(r);
+  }
+  const paramNames = new Set(paramVars(tree, params, text, body).slice(1).map((p) => p.name));
+  for (const pe of block.descendantsOfType(['pointer_expression', 'binary_expression', 'subscript_expression'])) {
+    const r = pe && derefRead(pe, text, env, typeOf, paramMemory ? paramNames : new Set(), paramMemory ?? 'kernel', out);
+    if (r && !out.some((o) => o.span.start <= r.span.start && r.span.end <= o.span.end)) out.push(r);
+  }
+  return out;
+}
+
+/**
+ * Kernel struct members that chains inside `within` (a span of the function body `body`) name but the
+ * kernel's BTF does not have (`task->state` on a kernel that has `__state`), as `struct.member`: such an
+ * access does not compile against vmlinux.h.
+ */
+export function missingKernelMembers(tree: Tree, text: string, body: Span, params: string[], within: Span, scope: ReadScope): string[] {
+  const block = blockAt(tree, body);
+  if (!block) return [];
+  const { env, typeOf } = bodyTypes(block, tree, text, body, params, new Set(), scope);
+  const out = new Set<string>();
+  for (const fe of block.descendantsOfType('field_expression')) {
+    if (!fe || !isOutermost(fe) || fe.startIndex < within.start || fe.endIndex > within.end) continue;
+    const chain = chainOf(fe, text);
+    let t = chain && baseType(chain.base, text, env, typeOf)?.type;
+    for (const s of chain?.steps ?? []) {
+      if (!t) break;
+      if (s.op === '[]') {
+        t = deref(t, env);
+        continue;
+      }
+      const m = step(t, s.op, s.text, env);
+      const owner = s.op === '->' ? deref(t, env) : t;
+      if (!m && owner?.kind === 'btf' && !Object.hasOwn(MEMBER_ALIASES, s.text)) out.add(`${env.btf.name(env.btf.resolve(owner.id))}.${s.text}`);
+      t = m?.type;
+    }
+  }
+  return [...out];
+}
+
+/** The type of each variable of a function body where it is used: globals, parameters, then locals in order. */
+function bodyTypes(block: Node, tree: Tree, text: string, body: Span, params: string[], exclude: ReadonlySet<string>, scope: ReadScope): { env: TypeEnv; typeOf: TypeOf } {
   const env: TypeEnv = { btf: scope.btf, structs: scope.structs };
   const vars = new Map<string, { type: CVar['type']; start: number }[]>();
   const declare = (v: CVar, start: number) => vars.set(v.name, [...(vars.get(v.name) ?? []), { type: v.type, start }]);
@@ -55,18 +101,7 @@ export function implicitReads(
     // Context parameters and map values are memory the program may read directly: only what they point to is kernel memory.
     return { type, direct: exclude.has(name) || mapValues.has(name), localKernel: fromKernel.has(name) && type.kind === 'pointer' && type.target.kind === 'local' };
   };
-  const out: ImplicitRead[] = [];
-  for (const fe of block.descendantsOfType('field_expression')) {
-    if (!fe || !isOutermost(fe)) continue;
-    const r = rewriteChain(outermost(fe), text, env, typeOf);
-    if (r && !out.some((o) => o.span.start <= r.span.start && r.span.end <= o.span.end)) out.push(r);
-  }
-  const paramNames = new Set(paramVars(tree, params, text, body).slice(1).map((p) => p.name));
-  for (const pe of block.descendantsOfType(['pointer_expression', 'binary_expression', 'subscript_expression'])) {
-    const r = pe && derefRead(pe, text, env, typeOf, paramMemory ? paramNames : new Set(), paramMemory ?? 'kernel', out);
-    if (r && !out.some((o) => o.span.start <= r.span.start && r.span.end <= o.span.end)) out.push(r);
-  }
-  return out;
+  return { env, typeOf };
 }
 
 const SCALAR_TYPES = /^(u8|u16|u32|u64|s8|s16|s32|s64|__u8|__u16|__u32|__u64|__s8|__s16|__s32|__s64|u_int8_t|u_int16_t|u_int32_t|u_int64_t|uint8_t|uint16_t|uint32_t|uint64_t|int|char|long|short)$/;
