@@ -12,6 +12,7 @@ import { kernelSet } from '../../server/src/kernels/kernel';
 import { unpackBtf } from '../../server/src/container/unpack';
 import { thousandLineFile } from '../support/generated-source';
 import { nowMs, report, stats } from './measure';
+import { corpusBench } from './corpus-bench';
 import { relocsBench } from './relocs-bench';
 
 const KERNELS = ['6.1.0-56-amd64', '6.12.117+deb12-amd64', '6.18.44-fc-v669'];
@@ -49,5 +50,6 @@ export async function checkBench(repoRoot: string): Promise<void> {
   }
   process.stdout.write(`Diagnostics of a ${text.split('\n').length}-line file against ${kernels.length} kernels (${findings} findings)\n`);
   report('parse + check, median of 10 (kernels indexed)', stats(times).median, 'ms', 50);
+  corpusBench(kernels, parser);
   relocsBench(repoRoot, kernels);
 }
