@@ -139,7 +139,7 @@ describe('check --btf-dir: the source checks against folders of kernels, grouped
     assert.notEqual(arm.group, x86.group);
   });
 
-  test('bad folders: one line, exit 2', () => {
+  test('bad folders: one line, exit 2; a bad kernel file: one line, exit 2, the others checked', () => {
     const empty = join(work, 'empty');
     mkdirSync(empty);
     writeFileSync(join(empty, 'README'), 'nothing here\n');
@@ -151,5 +151,14 @@ describe('check --btf-dir: the source checks against folders of kernels, grouped
       assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
       assert.equal(r.stdout, '');
     }
+    const broken = join(work, 'broken');
+    mkdirSync(broken);
+    writeFileSync(join(broken, '6.1.0-1-amd64.btf.xz'), Buffer.from('fd377a585a000004e6d6b44602', 'hex'));
+    copyFileSync(join(flat, '6.12.117+deb12-amd64.btf'), join(broken, '6.12.117+deb12-amd64.btf'));
+    const r = runCli(['check', src, '--btf-dir', broken]);
+    assert.equal(r.status, 2, 'a kernel that cannot be read: exit 2, the others still checked');
+    assert.match(r.stderr, /^ebpf-ls: .*6\.1\.0-1-amd64\.btf\.xz: xz data is corrupt: /m);
+    assert.match(r.stdout, /source checks against 1 kernel: 1 group/);
+    assert.match(r.stdout, /^1 kernel file could not be read: 6\.1\.0-1-amd64$/m);
   });
 });
