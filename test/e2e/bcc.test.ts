@@ -1,7 +1,8 @@
 // BCC to libbpf in a real VS Code (code-server + Chromium), as a person uses it: a BCC tool in a .py shows
 // its bcc-* diagnostics in the Problems panel (read from the page); eBPF: Convert to libbpf from the command
-// palette opens the converted .bpf.c, which eBPF: Build compiles; converting again asks before touching
-// the first conversion and writes beside it. Screenshots in test-artifacts/e2e/bcc-*.png.
+// palette (also offered as a code action and in the editor's context menu) opens the converted .bpf.c,
+// which eBPF: Build compiles; converting again asks before touching the first conversion and writes beside
+// it. Screenshots in test-artifacts/e2e/bcc-*.png.
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -68,7 +69,21 @@ describe('BCC in a real VS Code', { skip }, () => {
       assert.match(rows, /kprobe__vfs_read/, `Problems: ${rows}`);
       assert.match(rows, /BPF_CORE_READ\(task, real_parent, tgid\)/, `Problems: ${rows}`);
 
+      // Offered where the BCC is: the light bulb on a bcc-* diagnostic (line 9, BPF_HASH) and the editor's context menu.
       await quickOpenFile(page, 'readcount.py');
+      await page.keyboard.press('Control+G');
+      await page.waitForSelector('.quick-input-widget input', { state: 'visible' });
+      await page.keyboard.type('9:3');
+      await page.keyboard.press('Enter');
+      // The light bulb shows once the code actions are in; its menu lists them.
+      await page.locator('.lightBulbWidget').first().click({ timeout: 30_000 });
+      await page.getByText('Convert this BCC program to libbpf').first().waitFor({ timeout: 30_000 });
+      await page.screenshot({ path: screenshotPath('bcc-1b-code-action') });
+      await page.keyboard.press('Escape');
+      await page.locator('.monaco-editor .view-lines').first().click({ button: 'right', position: { x: 200, y: 150 } });
+      await page.locator('.monaco-menu .action-label', { hasText: 'Convert to libbpf' }).first().waitFor({ timeout: 30_000 });
+      await page.keyboard.press('Escape');
+
       await runPaletteCommand(page, 'eBPF: Convert to libbpf');
       const converted = join(ws, 'readcount.bpf.c');
       await page.locator('.tab.active', { hasText: 'readcount.bpf.c' }).first().waitFor({ timeout: 90_000 });

@@ -1,12 +1,13 @@
 // BCC tools in Python through the real server over stdio: the C a tool passes to BPF(text=...) gets the
-// diagnostics C gets, placed on the .py; other Python files get nothing; a quick fix edits the Python.
+// diagnostics and hovers C gets, placed on the .py; other Python files get nothing; a quick fix edits the
+// Python; Convert to libbpf's request converts the editor's text.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { pathToFileURL } from 'node:url';
 import {
-  CodeAction, CodeActionRequest, DidChangeTextDocumentNotification, DidOpenTextDocumentNotification, HoverRequest, PublishDiagnosticsParams,
+  CodeAction, CodeActionRequest, DidChangeTextDocumentNotification, DidOpenTextDocumentNotification, HoverRequest, MarkupContent, PublishDiagnosticsParams,
 } from 'vscode-languageserver-protocol/node';
 import { CONVERT_BCC_REQUEST, ConvertBccResult } from '../../server/src/lsp/protocol';
 import { cliSkip } from '../support/cli';
@@ -52,8 +53,19 @@ describe('BCC in Python files', { skip: cliSkip }, () => {
     assert.equal(at(p.diagnostics.find((d) => d.code === 'bcc-placeholder')!), 'FILTER');
     assert.equal(at(p.diagnostics.find((d) => d.code === 'bcc-probe' && String(d.message).includes('trace_return'))!), 'trace_return');
     assert.equal(lsp.diagnostics.get(plain), undefined, 'nothing published for Python that passes no C to BPF()');
-    // Hover and completion are the C's business: on a .py the server answers empty rather than reading Python as C.
-    assert.equal(await lsp.conn.sendRequest(HoverRequest.type, { textDocument: { uri }, position: { line: 14, character: 4 } }), null);
+  });
+
+  test('hover inside the C of a .py is the C\'s hover, its range on the Python; outside it, nothing', async () => {
+    const uri = pathToFileURL(toolPath).toString();
+    await lsp.waitForDiagnostics(uri, 60_000);
+    const line = tool.split('\n').findIndex((l) => l.startsWith('int trace_entry(struct pt_regs *ctx, struct file *file)'));
+    const character = tool.split('\n')[line].indexOf('file *file') + 1;
+    const h = await lsp.conn.sendRequest(HoverRequest.type, { textDocument: { uri }, position: { line, character } });
+    assert.match(h ? (h.contents as MarkupContent).value : '', /struct file \{/);
+    if (h?.range) assert.equal(tool.split('\n')[h.range.start.line].slice(h.range.start.character, h.range.end.character), 'file');
+    // The Python around the C (`b = BPF(text=bpf_text)`) is not C: no hover there.
+    const py = tool.split('\n').findIndex((l) => l.startsWith('b = BPF('));
+    assert.equal(await lsp.conn.sendRequest(HoverRequest.type, { textDocument: { uri }, position: { line: py, character: 1 } }), null);
   });
 
   test('a quick fix edits the Python text', async () => {

@@ -5,8 +5,8 @@
 import { fileURLToPath } from 'node:url';
 import { TextDocumentContentChangeEvent } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
-import type { Diagnostic } from 'vscode-languageserver-types';
-import { extractBccFromPython, mayPassBccText, PythonBccText } from '../bcc/python';
+import { Diagnostic, Hover, Position, Range } from 'vscode-languageserver-types';
+import { extractBccFromPython, mayPassBccText, pythonOffset, PythonBccText } from '../bcc/python';
 import { diagnosticsInPython } from '../bcc/python-diagnostics';
 import { CParser } from '../csource/parser';
 import { LanguageService } from '../features/language-service';
@@ -61,6 +61,12 @@ export class PythonDocuments {
     });
   }
 
+  /** The document once every notification sent before this call is applied. */
+  async get(uri: string): Promise<PythonDocument | undefined> {
+    await this.pending.get(uri);
+    return this.docs.get(uri);
+  }
+
   /** The document as it is now, if still open: whether a scheduled job is about a stale version. */
   current(uri: string): PythonDocument | undefined {
     return this.docs.get(uri);
@@ -101,4 +107,19 @@ export function pythonDiagnostics(doc: PythonDocument, service: LanguageService)
   const out = doc.programs.flatMap((p) => diagnosticsInPython(doc.doc, p.bcc, service.diagnostics(p.parsed)));
   doc.published = out.length > 0;
   return out;
+}
+
+/** The hover of the C under a position of the .py (inside a BPF(text=...) program's text), its range moved back to the Python. */
+export function pythonHover(doc: PythonDocument, pos: Position, service: LanguageService): Hover | null {
+  const offset = doc.doc.offsetAt(pos);
+  for (const p of doc.programs) {
+    const c = p.bcc.offsets.indexOf(offset);
+    if (c < 0) continue;
+    const hover = service.hover(p.parsed, p.parsed.doc.positionAt(c));
+    if (!hover?.range) return hover;
+    const start = pythonOffset(p.bcc, p.parsed.doc.offsetAt(hover.range.start));
+    const end = pythonOffset(p.bcc, p.parsed.doc.offsetAt(hover.range.end) - 1);
+    return { ...hover, range: start >= 0 && end >= start ? Range.create(doc.doc.positionAt(start), doc.doc.positionAt(end + 1)) : undefined };
+  }
+  return null;
 }

@@ -6,8 +6,8 @@ import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import {
-  CancellationToken, CodeAction, CodeActionKind, Connection, createConnection, Diagnostic, DidChangeConfigurationNotification,
-  InitializeResult, ProposedFeatures, TextDocumentSyncKind,
+  CancellationToken, CodeAction, CodeActionKind, Connection, createConnection, Diagnostic, DidChangeConfigurationNotification, Hover,
+  InitializeResult, Position, ProposedFeatures, TextDocumentSyncKind,
 } from 'vscode-languageserver/node';
 import { CParser } from '../csource/parser';
 import { DiagnosticFix } from '../features/diagnostics/rule';
@@ -22,7 +22,7 @@ import { objectRelocations, resolveObjectRelocations } from '../relocs/object';
 import { portabilityMatrix } from '../relocs/portability';
 import { Documents, OpenDocument } from './documents';
 import { InactiveRegionsPublisher } from './inactive-regions';
-import { PythonDocument, pythonDiagnostics, PythonDocuments } from './python-documents';
+import { PythonDocument, pythonDiagnostics, PythonDocuments, pythonHover } from './python-documents';
 import { BTF_VIEW_REQUEST, OBJECT_RELOCATIONS_REQUEST, ObjectRelocationsParams, ObjectRelocationsResult, STATUS_NOTIFICATION, StatusParams } from './protocol';
 import { CONVERT_BCC_REQUEST, ConvertBccParams, ConvertBccResult } from './protocol';
 import { DEFAULT_SETTINGS, mergeSettings, ServerSettings } from './settings';
@@ -51,7 +51,7 @@ export function startServer(connection: Connection): void {
   });
   // Python files are sent only for BCC: the C of their BPF(text=...) is diagnosed, nothing else.
   const python = new PythonDocuments(parser, headers, log, (doc) => diagnostics.schedulePython(doc, python));
-  const server: ServerState = { connection, documents, log, snapshot: () => snapshot, parser };
+  const server: ServerState = { connection, documents, log, snapshot: () => snapshot, parser, python };
 
   /**
    * A new snapshot for new settings: the kernels load once `start` has settled (at once unless told), and
@@ -87,6 +87,7 @@ interface ServerState {
   log: (msg: string) => void;
   snapshot: () => Snapshot;
   parser: Promise<CParser>;
+  python: PythonDocuments;
 }
 
 /** Loads the kernels of `settings` and reports them; undefined (with an error shown) when nothing could be loaded. */
@@ -222,7 +223,9 @@ async function runOnDocument<T>(server: ServerState, what: string, uri: string, 
 function registerFeatures(server: ServerState): void {
   const { connection } = server;
   const settings = () => server.snapshot().settings;
-  connection.onHover((p, token) => (settings().hover.enable ? runSafe(server, 'hover', p.textDocument.uri, null, token, (s, d) => s.hover(d, p.position)) : null));
+  connection.onHover((p, token) => (!settings().hover.enable ? null
+    : server.python.has(p.textDocument.uri) ? hoverInPython(server, p.textDocument.uri, p.position)
+    : runSafe(server, 'hover', p.textDocument.uri, null, token, (s, d) => s.hover(d, p.position))));
   connection.onCompletion((p, token) => (settings().completion.enable ? runSafe(server, 'completion', p.textDocument.uri, null, token, (s, d) => s.complete(d, p.position)) : null));
   connection.onDefinition((p, token) => runSafe(server, 'definition', p.textDocument.uri, null, token, (s, d) => s.definition(d, p.position)));
   connection.onDocumentSymbol((p, token) => runOnDocument(server, 'symbols', p.textDocument.uri, [], token, documentSymbols));
@@ -245,6 +248,18 @@ function registerFeatures(server: ServerState): void {
     }
     return out;
   });
+}
+
+/** Hover in a Python BCC tool: the C's hover where the position is inside the C it passes to BPF(). */
+async function hoverInPython(server: ServerState, uri: string, position: Position): Promise<Hover | null> {
+  const service = await server.snapshot().service;
+  const doc = await server.python.get(uri);
+  try {
+    return doc ? pythonHover(doc, position, service) : null;
+  } catch (e) {
+    server.log(`Error while computing hover for ${uri}: ${(e as Error).stack}`);
+    return null;
+  }
 }
 
 function registerRequests(server: ServerState): void {
