@@ -55,7 +55,7 @@ describe('hover of kernel types', () => {
     const text = hoverText('struct task_st|ruct *t;', short);
     assert.match(text, /\/\* \.\.\. \d+ more lines \*\//);
     assert.ok(text.includes('command:ebpf.openBtfView?'), 'a link to the full layout');
-    assert.ok(text.includes(encodeURIComponent('ebpf-btf:/0/struct/task_struct.layout.h')), 'the link opens the layout as pahole prints it');
+    assert.ok(text.includes(encodeURIComponent('ebpf-btf:/6.12%20(bundled)/struct%20task_struct.layout.h')), 'the link opens the layout as pahole prints it');
     assert.ok(text.split('\n').length < 60, `cut to about 20 lines, got ${text.split('\n').length}`);
   });
 

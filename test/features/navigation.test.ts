@@ -26,7 +26,7 @@ function viewLine(loc: Location, svc = service): string {
   return view.text.split('\n')[loc.range.start.line];
 }
 
-const TASK_VIEW = 'ebpf-btf:/0/struct/task_struct.h';
+const TASK_VIEW = 'ebpf-btf:/6.12%20(bundled)/struct%20task_struct.h';
 
 const program = (body: string) => `SEC("kprobe/do_unlinkat")
 int handle(struct pt_regs *ctx)
@@ -62,21 +62,21 @@ describe('definition', () => {
   test('a member of a member: task->mm->pgd lands in struct mm_struct', () => {
     const loc = definitionAt(program('\treturn task->mm->p|gd != 0;'));
     assert.ok(loc);
-    assert.equal(loc.uri, 'ebpf-btf:/0/struct/mm_struct.h');
+    assert.equal(loc.uri, 'ebpf-btf:/6.12%20(bundled)/struct%20mm_struct.h');
     assert.match(viewLine(loc), /\bpgd;/);
   });
 
   test('a member of a nested anonymous struct: task->se.vruntime', () => {
     const loc = definitionAt(program('\treturn task->se.vrunt|ime;'));
     assert.ok(loc);
-    assert.equal(loc.uri, 'ebpf-btf:/0/struct/sched_entity.h');
+    assert.equal(loc.uri, 'ebpf-btf:/6.12%20(bundled)/struct%20sched_entity.h');
     assert.match(viewLine(loc), /\bvruntime;/);
   });
 
   test('a kernel typedef: its view', () => {
     const loc = definitionAt('void f(void) { pid_|t x; }');
     assert.ok(loc);
-    assert.equal(loc.uri, 'ebpf-btf:/0/typedef/pid_t.h');
+    assert.equal(loc.uri, 'ebpf-btf:/6.12%20(bundled)/typedef%20pid_t.h');
   });
 
   test('a CO-RE flavour goes to the kernel type', () => {
@@ -115,7 +115,7 @@ describe('kernel type views', () => {
   });
 
   test("struct task_struct's layout view: pahole's text as pahole prints it", () => {
-    const view = service.kernelTypeView('ebpf-btf:/0/struct/task_struct.layout.h');
+    const view = service.kernelTypeView('ebpf-btf:/6.12%20(bundled)/struct%20task_struct.layout.h');
     assert.ok(view);
     const lines = view.text.split('\n');
     assert.equal(lines[0], `/* struct task_struct in ${label}: the layout as pahole prints it */`);
@@ -123,11 +123,11 @@ describe('kernel type views', () => {
     assert.match(view.text, /\tunsigned int\s+__state;\s+\/\*\s+24\s+4 \*\//);
     assert.ok(view.text.includes('\t/* size: 9792, cachelines: 153, members: 262 */\n'), 'comments intact');
     assert.ok(view.text.endsWith('} __attribute__((__aligned__(64)));\n') || view.text.endsWith('};\n'), view.text.slice(-80));
-    assert.equal(service.kernelTypeView('ebpf-btf:/0/enum/bpf_map_type.layout.h'), undefined, 'enums have no layout');
+    assert.equal(service.kernelTypeView('ebpf-btf:/6.12%20(bundled)/enum%20bpf_map_type.layout.h'), undefined, 'enums have no layout');
   });
 
   test('a member of an anonymous struct or union is named by its path', () => {
-    const view = service.kernelTypeView('ebpf-btf:/0/struct/sk_buff.h');
+    const view = service.kernelTypeView('ebpf-btf:/6.12%20(bundled)/struct%20sk_buff.h');
     assert.ok(view);
     const paths = [...view.memberLines.keys()];
     assert.ok(paths.some((p) => p.includes('.')), 'dotted paths for nested members');
@@ -136,27 +136,27 @@ describe('kernel type views', () => {
   });
 
   test('an enum and a typedef have views, without a layout', () => {
-    const e = service.kernelTypeView('ebpf-btf:/0/enum/bpf_map_type.h');
+    const e = service.kernelTypeView('ebpf-btf:/6.12%20(bundled)/enum%20bpf_map_type.h');
     assert.ok(e);
     assert.ok(e.text.includes('BPF_MAP_TYPE_HASH = 1,'));
     assert.ok(!e.text.includes('cacheline'));
-    const t = service.kernelTypeView('ebpf-btf:/0/typedef/pid_t.h');
+    const t = service.kernelTypeView('ebpf-btf:/6.12%20(bundled)/typedef%20pid_t.h');
     assert.ok(t);
     assert.ok(t.text.includes('typedef __kernel_pid_t pid_t;'));
   });
 
   test('unknown types, kernels and URIs: no view', () => {
-    assert.equal(service.kernelTypeView('ebpf-btf:/0/struct/no_such_struct_xyz.h'), undefined);
-    assert.equal(service.kernelTypeView('ebpf-btf:/7/struct/task_struct.h'), undefined);
-    assert.equal(service.kernelTypeView('ebpf-btf:/0/func/do_unlinkat.h'), undefined);
+    assert.equal(service.kernelTypeView('ebpf-btf:/6.12%20(bundled)/struct%20no_such_struct_xyz.h'), undefined);
+    assert.equal(service.kernelTypeView('ebpf-btf:/7.7/struct%20task_struct.h'), undefined);
+    assert.equal(service.kernelTypeView('ebpf-btf:/6.12%20(bundled)/func%20do_unlinkat.h'), undefined);
     assert.equal(service.kernelTypeView('file:///usr/include/linux/sched.h'), undefined);
   });
 
   describe('against the shared kernels', { skip: sharedSkip }, () => {
-    test('a view per kernel index: /1/ is 6.1, where task_struct has no saved_state', async () => {
+    test('a view per kernel, named as hovers name it: 6.1 has no task_struct.saved_state', async () => {
       const all = await serviceFor({ targets: 'all' });
-      const old = all.kernelTypeView('ebpf-btf:/1/struct/task_struct.h');
-      const now = all.kernelTypeView('ebpf-btf:/3/struct/task_struct.h');
+      const old = all.kernelTypeView('ebpf-btf:/6.1/struct%20task_struct.h');
+      const now = all.kernelTypeView('ebpf-btf:/6.18/struct%20task_struct.h');
       assert.ok(old && now);
       assert.ok(old.text.startsWith('/* struct task_struct in 6.1.0-56-amd64 '), old.text.slice(0, 80));
       assert.ok(now.text.startsWith('/* struct task_struct in 6.18.44-fc-v669 '), now.text.slice(0, 80));

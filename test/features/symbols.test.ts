@@ -115,9 +115,18 @@ describe('workspace symbols', () => {
     const ts = found.find((s) => s.name === 'task_struct');
     assert.ok(ts, found.map((s) => s.name).join(', '));
     assert.equal(ts.kind, SymbolKind.Struct);
-    assert.equal(ts.location.uri, 'ebpf-btf:/0/struct/task_struct.h');
+    assert.equal(ts.location.uri, 'ebpf-btf:/6.12%20(bundled)/struct%20task_struct.h');
     assert.equal(ts.containerName, `struct in ${label}`);
     assert.ok(found.every((s) => s.name.toLowerCase().includes('task_str')));
+  });
+
+  test('the type asked for comes first, then names that start with it, each name once, however many contain it', () => {
+    const found = service.workspaceSymbols('page');
+    assert.equal(found.length, 200, 'more names contain "page" than the cap');
+    assert.deepEqual([found[0].name, found[0].containerName], ['page', `struct in ${label}`]);
+    const starts = found.findIndex((s) => !s.name.toLowerCase().startsWith('page'));
+    assert.ok(starts > 1 && found.slice(starts).every((s) => !s.name.toLowerCase().startsWith('page')), 'prefixes before other matches');
+    assert.equal(new Set(found.map((s) => `${s.containerName} ${s.name}`)).size, found.length);
   });
 
   test('matching ignores case', () => {
@@ -127,10 +136,10 @@ describe('workspace symbols', () => {
   test('enums and typedefs too', () => {
     const e = service.workspaceSymbols('bpf_map_type').find((s) => s.name === 'bpf_map_type');
     assert.equal(e?.kind, SymbolKind.Enum);
-    assert.equal(e?.location.uri, 'ebpf-btf:/0/enum/bpf_map_type.h');
+    assert.equal(e?.location.uri, 'ebpf-btf:/6.12%20(bundled)/enum%20bpf_map_type.h');
     const t = service.workspaceSymbols('pid_t').find((s) => s.name === 'pid_t');
     assert.equal(t?.kind, SymbolKind.TypeParameter);
-    assert.equal(t?.location.uri, 'ebpf-btf:/0/typedef/pid_t.h');
+    assert.equal(t?.location.uri, 'ebpf-btf:/6.12%20(bundled)/typedef%20pid_t.h');
   });
 
   test('every location opens a view', () => {

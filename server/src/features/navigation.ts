@@ -1,6 +1,6 @@
 // Go to definition: the file's own structs, or a kernel type (or one of its members) in a read-only C
-// view of BTF, addressed `ebpf-btf:/<kernel index>/<kind>/<name>.h` and rendered on request; a struct's
-// or union's layout as pahole prints it is the view `<name>.layout.h`.
+// view of BTF, addressed `ebpf-btf:/<kernel>/<kind> <name>.h` (btf-view-uri.ts) and rendered on request;
+// a struct's or union's layout as pahole prints it is the view `<kind> <name>.layout.h`.
 import { Location, Position, Range } from 'vscode-languageserver-types';
 import { renderType } from '../btf/c-render';
 import { Kind } from '../btf/wire';
@@ -8,15 +8,14 @@ import { layoutOf } from '../layout/model';
 import { formatPahole } from '../layout/pahole';
 import { layoutSummary } from './layout-summary';
 import { essentialName } from '../relocs/relo-core';
-import { TypeKeyword, cursorContext } from './cursor';
+import { btfViewUri, parseBtfViewUri, viewKernel, viewKernelName, ViewKind } from './btf-view-uri';
+import { cursorContext } from './cursor';
 import { ParsedFile, ServiceContext, scopeAt } from './service-context';
 import { ExprType, composite, deref, step } from './types';
 
-export type ViewKind = TypeKeyword | 'typedef';
-
-/** The URI of the read-only C view of a kernel type, or of a struct's or union's pahole layout. */
-export function btfViewUri(kernelIndex: number, kind: ViewKind, name: string, layout = false): string {
-  return `ebpf-btf:/${kernelIndex}/${kind}/${name}${layout ? '.layout' : ''}.h`;
+/** The URI of the described kernel's view of a type, or of a struct's or union's pahole layout. */
+export function describedViewUri(ctx: ServiceContext, kind: ViewKind, name: string, layout = false): string {
+  return btfViewUri({ kernel: viewKernelName(ctx.kernels, ctx.kernels.described), kind, name, layout });
 }
 
 export function definition(ctx: ServiceContext, file: ParsedFile, pos: Position): Location | null {
@@ -45,7 +44,7 @@ export function definition(ctx: ServiceContext, file: ParsedFile, pos: Position)
 }
 
 function kernelTypeLocation(ctx: ServiceContext, kind: ViewKind, name: string, memberName?: string): Location | null {
-  const uri = btfViewUri(0, kind, name);
+  const uri = describedViewUri(ctx, kind, name);
   const view = kernelTypeView(ctx, uri);
   if (!view) return null;
   const line = memberName !== undefined ? view.memberLines.get(memberName) ?? [...view.memberLines.entries()].find(([p]) => p.endsWith('.' + memberName))?.[1] ?? 0 : 0;
@@ -57,20 +56,19 @@ function kernelTypeLocation(ctx: ServiceContext, kind: ViewKind, name: string, m
  * a struct's or union's summary; or (`.layout.h`) its layout exactly as pahole prints it.
  */
 export function kernelTypeView(ctx: ServiceContext, uri: string): { text: string; memberLines: Map<string, number> } | undefined {
-  const m = /^ebpf-btf:\/(\d+)\/(struct|union|enum|typedef)\/(\w+?)(\.layout)?\.h$/.exec(uri);
-  if (!m) return undefined;
-  const k = ctx.kernels.all[Number(m[1])];
-  if (!k) return undefined;
-  const kind = { struct: Kind.Struct, union: Kind.Union, enum: Kind.Enum, typedef: Kind.Typedef }[m[2] as ViewKind];
-  const id = k.btf.findFirst(m[3], kind) ?? (kind === Kind.Enum ? k.btf.findFirst(m[3], Kind.Enum64) : undefined);
+  const a = parseBtfViewUri(uri);
+  const k = a && viewKernel(ctx.kernels, a.kernel);
+  if (!a || !k) return undefined;
+  const kind = { struct: Kind.Struct, union: Kind.Union, enum: Kind.Enum, typedef: Kind.Typedef }[a.kind];
+  const id = k.btf.findFirst(a.name, kind) ?? (kind === Kind.Enum ? k.btf.findFirst(a.name, Kind.Enum64) : undefined);
   if (id === undefined) return undefined;
   const composite = kind === Kind.Struct || kind === Kind.Union;
-  if (m[4]) {
+  if (a.layout) {
     if (!composite) return undefined;
-    return { text: `/* ${m[2]} ${m[3]} in ${k.label}: the layout as pahole prints it */\n${formatPahole(k.btf, layoutOf(k.btf, id)!)}`, memberLines: new Map() };
+    return { text: `/* ${a.kind} ${a.name} in ${k.label}: the layout as pahole prints it */\n${formatPahole(k.btf, layoutOf(k.btf, id)!)}`, memberLines: new Map() };
   }
   const r = renderType(k.btf, id);
-  let text = `/* ${m[2]} ${m[3]} in ${k.label} (read-only view of kernel BTF) */\n${r.text}`;
+  let text = `/* ${a.kind} ${a.name} in ${k.label} (read-only view of kernel BTF) */\n${r.text}`;
   if (composite) text += `/* ${layoutSummary(k.btf, layoutOf(k.btf, id)!)} */\n`;
   const lines = new Map([...r.memberLines].map(([p, l]) => [p, l + 1]));
   return { text, memberLines: lines };

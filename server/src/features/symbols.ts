@@ -2,7 +2,7 @@
 // maps of the files handed in, then kernel types).
 import { DocumentSymbol, Range, SymbolInformation, SymbolKind } from 'vscode-languageserver-types';
 import { Kind } from '../btf/wire';
-import { btfViewUri } from './navigation';
+import { describedViewUri } from './navigation';
 import { ParsedFile, ServiceContext } from './service-context';
 
 export function documentSymbols(file: ParsedFile): DocumentSymbol[] {
@@ -49,19 +49,32 @@ function projectSymbols(files: readonly ParsedFile[], q: string, limit: number):
 
 /**
  * Workspace symbol search: the programs and maps of `files` (the open documents), then kernel types by
- * name (substring matches, capped per query). Container names say what a symbol is and where, in words:
+ * name (capped per query). Container names say what a symbol is and where, in words:
  * `SEC("kprobe/do_unlinkat") in prog.bpf.c`, `struct in 6.1.0-56-amd64`.
  */
 export function workspaceSymbols(ctx: ServiceContext, query: string, files: readonly ParsedFile[] = [], limit = 200): SymbolInformation[] {
   const q = query.toLowerCase();
   const out = projectSymbols(files, q, limit);
-  if (!q) return out;
+  return q ? [...out, ...kernelTypeSymbols(ctx, q, limit - out.length)] : out;
+}
+
+/**
+ * The described kernel's types whose name contains `q` (lower case), once per kind and name: the name
+ * itself first, then names that start with it, then the rest, so the cap never hides the type asked for.
+ */
+function kernelTypeSymbols(ctx: ServiceContext, q: string, limit: number): SymbolInformation[] {
   const { btf, label } = ctx.kernels.described;
+  const ranked: SymbolInformation[][] = [[], [], []];
   for (const [kind, word, symbolKind] of SEARCHED_KINDS) {
-    for (const n of btf.namesOfKind(kind)) {
-      if (out.length >= limit) return out;
-      if (n.name.toLowerCase().includes(q)) out.push(SymbolInformation.create(n.name, symbolKind, Range.create(0, 0, 0, 0), btfViewUri(0, word, n.name), `${word} in ${label}`));
+    let previous: string | undefined;
+    for (const { name } of btf.namesOfKind(kind)) {
+      if (name === previous) continue;
+      previous = name;
+      const at = name.toLowerCase().indexOf(q);
+      if (at < 0) continue;
+      const rank = ranked[name.length === q.length ? 0 : at === 0 ? 1 : 2];
+      if (rank.length < limit) rank.push(SymbolInformation.create(name, symbolKind, Range.create(0, 0, 0, 0), describedViewUri(ctx, word, name), `${word} in ${label}`));
     }
   }
-  return out;
+  return ranked.flat().slice(0, limit);
 }

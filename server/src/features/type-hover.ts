@@ -16,12 +16,12 @@ import { TypeKeyword } from './cursor';
 import { byRelease, perKernelLine, shortLabels } from './kernel-labels';
 import { layoutSummary } from './layout-summary';
 import { markdown } from './markdown';
-import { btfViewUri } from './navigation';
+import { describedViewUri } from './navigation';
 import { ServiceContext } from './service-context';
 
 /** A link that opens a kernel type's read-only view: a struct's or union's layout as pahole prints it, an enum's C. */
-const openViewLink = (keyword: TypeKeyword, name: string, what = 'Open the full layout') =>
-  `[${what}](command:ebpf.openBtfView?${encodeURIComponent(JSON.stringify([btfViewUri(0, keyword, name, keyword !== 'enum')]))})`;
+const openViewLink = (ctx: ServiceContext, keyword: TypeKeyword, name: string, what = 'Open the full layout') =>
+  `[${what}](command:ebpf.openBtfView?${encodeURIComponent(JSON.stringify([describedViewUri(ctx, keyword, name, keyword !== 'enum')]))})`;
 
 function findType(btf: Btf, keyword: TypeKeyword, name: string): number | undefined {
   if (keyword === 'enum') return btf.findFirst(name, Kind.Enum) ?? btf.findFirst(name, Kind.Enum64);
@@ -50,7 +50,7 @@ export function kernelTypeHover(ctx: ServiceContext, keyword: TypeKeyword, name:
   const cut = lines.length > max;
   const shown = cut ? [...lines.slice(0, max), `\t/* ... ${lines.length - max} more lines */`, ...lines.slice(lines.length - 8)] : lines;
   const head = [`**${keyword} ${essential}**: ${layoutSummary(btf, layout)}`, sizesPerKernel(ctx, (b) => findType(b, keyword, essential))].filter(Boolean).join('\\\n');
-  return markdown(`${head}\n\n\`\`\`c\n${shown.join('\n')}\n\`\`\`\nLayout in ${label}${flavour}${cut ? `\n\n${openViewLink(keyword, essential)}` : ''}`);
+  return markdown(`${head}\n\n\`\`\`c\n${shown.join('\n')}\n\`\`\`\nLayout in ${label}${flavour}${cut ? `\n\n${openViewLink(ctx, keyword, essential)}` : ''}`);
 }
 
 /** The values of an enum by enumerator name, in declaration order. */
@@ -88,7 +88,7 @@ function enumHover(ctx: ServiceContext, id: number, name: string, flavour: strin
   const more = [
     differing.length > max ? `${differing.length - max} more that differ.` : '',
     same ? `${same} value${same === 1 ? '' : 's'} equal in every kernel.` : '',
-    openViewLink('enum', name, 'Open the enum'),
+    openViewLink(ctx, 'enum', name, 'Open the enum'),
   ].filter(Boolean).join(' ');
   const missing = kernels.filter((k) => !values.get(k)).map((k) => labels.get(k));
   const absent = missing.length ? `\\\nNot in ${missing.join(', ')}.` : '';
