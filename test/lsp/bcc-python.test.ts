@@ -68,6 +68,14 @@ describe('BCC in Python files', { skip: cliSkip }, () => {
     assert.equal(await lsp.conn.sendRequest(HoverRequest.type, { textDocument: { uri }, position: { line: py, character: 1 } }), null);
   });
 
+  test('an untitled Python buffer holding a BCC tool gets the same diagnostics', async () => {
+    const uri = 'untitled:Untitled-1';
+    void lsp.conn.sendNotification(DidOpenTextDocumentNotification.type, { textDocument: { uri, languageId: 'python', version: 1, text: tool } });
+    const p = await lsp.waitForDiagnostics(uri, 60_000);
+    const onFile = await lsp.waitForDiagnostics(pathToFileURL(toolPath).toString(), 60_000);
+    assert.deepEqual(p.diagnostics.map((d) => `${d.code} ${d.range.start.line}:${d.range.start.character}`), onFile.diagnostics.map((d) => `${d.code} ${d.range.start.line}:${d.range.start.character}`));
+  });
+
   test('a quick fix edits the Python text', async () => {
     const uri = pathToFileURL(toolPath).toString();
     const p = await lsp.waitForDiagnostics(uri, 60_000);

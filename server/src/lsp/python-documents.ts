@@ -1,5 +1,5 @@
 // Open Python documents that are BCC tools: the C each passes to BPF(text=...) (bcc/python.ts), parsed as
-// C under the .py's URI (which is what makes the bcc rule read it as BCC), and their diagnostics placed
+// C under the .py's URI and language (which is what makes the bcc rule read it as BCC), and their diagnostics placed
 // back on the Python (bcc/python-diagnostics.ts). Python files that pass no C to BPF() cost one regular
 // expression per change: no tokenizing, no parse, no diagnostics published.
 import { fileURLToPath } from 'node:url';
@@ -85,7 +85,7 @@ export class PythonDocuments {
       const parser = await this.parser;
       const headers = await this.headers;
       const path = uri.startsWith('file:') ? fileURLToPath(uri) : undefined;
-      for (const p of bcc) programs.push({ bcc: p, parsed: parseSource(parser, headers, TextDocument.create(uri, 'c', doc.version, p.text), path) });
+      for (const p of bcc) programs.push({ bcc: p, parsed: parseSource(parser, headers, TextDocument.create(uri, 'python', doc.version, p.text), path) });
     }
     const next: PythonDocument = { uri, doc, programs, published };
     this.docs.set(uri, next);

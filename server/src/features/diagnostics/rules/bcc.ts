@@ -25,7 +25,8 @@ export const bccRule: Rule = {
     if (model.sections.length > 0 || [...model.includes, ...model.systemIncludes].some((i) => LIBBPF_HEADER.test(i))) return;
     const text = doc.getText();
     const program = analyseBcc(tree, text);
-    if (!isBccSource(tree, text, program, doc.uri.endsWith('.py'))) return;
+    // C from a Python file (a .py, or an untitled Python buffer, whose C document says 'python') is BCC.
+    if (!isBccSource(tree, text, program, doc.uri.endsWith('.py') || doc.languageId === 'python')) return;
     const fix: Fix = (code, start, end, message, title, newText, replaced = { start, end }) => ({
       code, start, end, message,
       fix: title && newText !== undefined ? { title, range: Range.create(doc.positionAt(replaced.start), doc.positionAt(replaced.end)), newText } : undefined,
