@@ -62,6 +62,24 @@ describe('eBPF for VS Code in the extension host', () => {
     console.log(`HOVER_OK ${/size: (\d+)/.exec(text)[1]}`);
   });
 
+  it('Open Kernel Type offers the kernel\'s types from the word at the cursor and opens the chosen one, readably named', async () => {
+    const doc = await open('sched.bpf.c');
+    const at = positionOf(doc, 'task_struct *prev', 3);
+    vscode.window.activeTextEditor.selection = new vscode.Selection(at, at);
+    const viewTab = () => vscode.window.tabGroups.all.flatMap((g) => g.tabs).find((t) => t.input && t.input.uri && t.input.uri.scheme === 'ebpf-btf');
+    // Accepting before the server's answer fills the pick closes it empty: then ask again.
+    const tab = await until('the type view', async () => {
+      const done = vscode.commands.executeCommand('ebpf.openBtfView');
+      await sleep(1000);
+      await vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem');
+      await done;
+      return viewTab();
+    });
+    assert.strictEqual(tab.label, 'struct task_struct.h');
+    assert.match(vscode.window.activeTextEditor.document.getText(), /^\/\* struct task_struct in .*\nstruct task_struct \{/);
+    await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+  });
+
   it('completion in BPF_CORE_READ lists task_struct members, real_parent included', async () => {
     const doc = await open('completion.bpf.c');
     const pos = positionOf(doc, 'BPF_CORE_READ(t, ', 'BPF_CORE_READ(t, '.length);
