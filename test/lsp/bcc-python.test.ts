@@ -7,7 +7,8 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { pathToFileURL } from 'node:url';
 import {
-  CodeAction, CodeActionRequest, DidChangeTextDocumentNotification, DidOpenTextDocumentNotification, HoverRequest, MarkupContent, PublishDiagnosticsParams,
+  CodeAction, CodeActionRequest, CompletionList, CompletionRequest, DidChangeTextDocumentNotification, DidOpenTextDocumentNotification, HoverRequest, MarkupContent,
+  PublishDiagnosticsParams, TextEdit,
 } from 'vscode-languageserver-protocol/node';
 import { CONVERT_BCC_REQUEST, ConvertBccResult } from '../../server/src/lsp/protocol';
 import { cliSkip } from '../support/cli';
@@ -62,7 +63,8 @@ describe('BCC in Python files', { skip: cliSkip }, () => {
     const character = tool.split('\n')[line].indexOf('file *file') + 1;
     const h = await lsp.conn.sendRequest(HoverRequest.type, { textDocument: { uri }, position: { line, character } });
     assert.match(h ? (h.contents as MarkupContent).value : '', /struct file \{/);
-    if (h?.range) assert.equal(tool.split('\n')[h.range.start.line].slice(h.range.start.character, h.range.end.character), 'file');
+    assert.ok(h?.range, 'the hover names its word');
+    assert.equal(tool.split('\n')[h.range.start.line].slice(h.range.start.character, h.range.end.character), 'file');
     // The Python around the C (`b = BPF(text=bpf_text)`) is not C: no hover there.
     const py = tool.split('\n').findIndex((l) => l.startsWith('b = BPF('));
     assert.equal(await lsp.conn.sendRequest(HoverRequest.type, { textDocument: { uri }, position: { line: py, character: 1 } }), null);
@@ -74,6 +76,25 @@ describe('BCC in Python files', { skip: cliSkip }, () => {
     const p = await lsp.waitForDiagnostics(uri, 60_000);
     const onFile = await lsp.waitForDiagnostics(pathToFileURL(toolPath).toString(), 60_000);
     assert.deepEqual(p.diagnostics.map((d) => `${d.code} ${d.range.start.line}:${d.range.start.character}`), onFile.diagnostics.map((d) => `${d.code} ${d.range.start.line}:${d.range.start.character}`));
+  });
+
+  test('completion inside the C of a .py: a kernel struct\'s members, each edit on the Python text', async () => {
+    const path = '/tmp/ebpf-bcc-test/complete.py';
+    const typed = tool.replace('    u64 ts = bpf_ktime_get_ns();\n', '    u64 ts = bpf_ktime_get_ns();\n    u64 m = file->f_m\n');
+    const uri = openPython(path, typed);
+    await lsp.waitForDiagnostics(uri, 60_000);
+    const lines = typed.split('\n');
+    const line = lines.findIndex((l) => l.includes('file->f_m'));
+    const character = lines[line].indexOf('file->f_m') + 'file->f_m'.length;
+    const list = (await lsp.conn.sendRequest(CompletionRequest.type, { textDocument: { uri }, position: { line, character } })) as CompletionList;
+    const mode = list.items.find((i) => i.label === 'f_mode');
+    assert.ok(mode, `struct file's f_mode is offered (got ${list.items.slice(0, 10).map((i) => i.label)})`);
+    const edit = mode.textEdit as TextEdit | undefined;
+    assert.ok(edit, 'member items carry a textEdit');
+    assert.equal(lines[edit.range.start.line].slice(edit.range.start.character, edit.range.end.character), 'f_m', 'the edit replaces what was typed, in the Python');
+    // Outside the C (the Python's own code) there is nothing to complete.
+    const py = lines.findIndex((l) => l.startsWith('b = BPF('));
+    assert.equal(await lsp.conn.sendRequest(CompletionRequest.type, { textDocument: { uri }, position: { line: py, character: 3 } }), null);
   });
 
   test('a quick fix edits the Python text', async () => {

@@ -5,7 +5,7 @@
 import { fileURLToPath } from 'node:url';
 import { TextDocumentContentChangeEvent } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
-import { Diagnostic, Hover, Position, Range } from 'vscode-languageserver-types';
+import { CompletionList, Diagnostic, Hover, Position, Range } from 'vscode-languageserver-types';
 import { extractBccFromPython, mayPassBccText, pythonOffset, PythonBccText } from '../bcc/python';
 import { diagnosticsInPython } from '../bcc/python-diagnostics';
 import { CParser } from '../csource/parser';
@@ -116,10 +116,34 @@ export function pythonHover(doc: PythonDocument, pos: Position, service: Languag
     const c = p.bcc.offsets.indexOf(offset);
     if (c < 0) continue;
     const hover = service.hover(p.parsed, p.parsed.doc.positionAt(c));
-    if (!hover?.range) return hover;
-    const start = pythonOffset(p.bcc, p.parsed.doc.offsetAt(hover.range.start));
-    const end = pythonOffset(p.bcc, p.parsed.doc.offsetAt(hover.range.end) - 1);
-    return { ...hover, range: start >= 0 && end >= start ? Range.create(doc.doc.positionAt(start), doc.doc.positionAt(end + 1)) : undefined };
+    return hover?.range ? { ...hover, range: pythonRange(doc, p, hover.range) } : hover;
   }
   return null;
+}
+
+/** Completion in the C of a .py: the cursor follows the character typed last, inside a program's text; edits that do not map onto one Python literal are left out. */
+export function pythonCompletion(doc: PythonDocument, pos: Position, service: LanguageService): CompletionList | null {
+  const offset = doc.doc.offsetAt(pos);
+  for (const p of doc.programs) {
+    const before = p.bcc.offsets.indexOf(offset - 1);
+    if (before < 0) continue;
+    const list = service.complete(p.parsed, p.parsed.doc.positionAt(before + 1));
+    const items = list.items.flatMap((item) => {
+      const edit = item.textEdit && 'range' in item.textEdit ? item.textEdit : undefined;
+      if (!edit) return item.textEdit ? [] : [item];
+      const range = pythonRange(doc, p, edit.range);
+      return range ? [{ ...item, textEdit: { range, newText: edit.newText } }] : [];
+    });
+    return { ...list, items };
+  }
+  return null;
+}
+
+/** A range of a program's C as a range of the .py, when its text is one stretch of one literal there. */
+function pythonRange(doc: PythonDocument, p: PythonDocument['programs'][number], r: Range): Range | undefined {
+  const cs = p.parsed.doc.offsetAt(r.start);
+  const ce = p.parsed.doc.offsetAt(r.end);
+  const start = cs < p.bcc.offsets.length ? p.bcc.offsets[cs] : pythonOffset(p.bcc, cs);
+  const end = ce === cs ? start : pythonOffset(p.bcc, ce - 1) + 1;
+  return start >= 0 && end - start === ce - cs ? Range.create(doc.doc.positionAt(start), doc.doc.positionAt(end)) : undefined;
 }

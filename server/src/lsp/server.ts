@@ -6,8 +6,8 @@ import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import {
-  CancellationToken, CodeAction, CodeActionKind, Connection, createConnection, Diagnostic, DidChangeConfigurationNotification, Hover,
-  InitializeResult, Position, ProposedFeatures, TextDocumentSyncKind,
+  CancellationToken, CodeAction, CodeActionKind, Connection, createConnection, Diagnostic, DidChangeConfigurationNotification,
+  InitializeResult, ProposedFeatures, TextDocumentSyncKind,
 } from 'vscode-languageserver/node';
 import { CParser } from '../csource/parser';
 import { DiagnosticFix } from '../features/diagnostics/rule';
@@ -22,7 +22,7 @@ import { objectRelocations, resolveObjectRelocations } from '../relocs/object';
 import { portabilityMatrix } from '../relocs/portability';
 import { Documents, OpenDocument } from './documents';
 import { InactiveRegionsPublisher } from './inactive-regions';
-import { PythonDocument, pythonDiagnostics, PythonDocuments, pythonHover } from './python-documents';
+import { pythonCompletion, PythonDocument, pythonDiagnostics, PythonDocuments, pythonHover } from './python-documents';
 import { BTF_VIEW_REQUEST, OBJECT_RELOCATIONS_REQUEST, ObjectRelocationsParams, ObjectRelocationsResult, STATUS_NOTIFICATION, StatusParams } from './protocol';
 import { CONVERT_BCC_REQUEST, ConvertBccParams, ConvertBccResult } from './protocol';
 import { DEFAULT_SETTINGS, mergeSettings, ServerSettings } from './settings';
@@ -224,9 +224,11 @@ function registerFeatures(server: ServerState): void {
   const { connection } = server;
   const settings = () => server.snapshot().settings;
   connection.onHover((p, token) => (!settings().hover.enable ? null
-    : server.python.has(p.textDocument.uri) ? hoverInPython(server, p.textDocument.uri, p.position)
+    : server.python.has(p.textDocument.uri) ? inPython(server, 'hover', p.textDocument.uri, (s, d) => pythonHover(d, p.position, s))
     : runSafe(server, 'hover', p.textDocument.uri, null, token, (s, d) => s.hover(d, p.position))));
-  connection.onCompletion((p, token) => (settings().completion.enable ? runSafe(server, 'completion', p.textDocument.uri, null, token, (s, d) => s.complete(d, p.position)) : null));
+  connection.onCompletion((p, token) => (!settings().completion.enable ? null
+    : server.python.has(p.textDocument.uri) ? inPython(server, 'completion', p.textDocument.uri, (s, d) => pythonCompletion(d, p.position, s))
+    : runSafe(server, 'completion', p.textDocument.uri, null, token, (s, d) => s.complete(d, p.position))));
   connection.onDefinition((p, token) => runSafe(server, 'definition', p.textDocument.uri, null, token, (s, d) => s.definition(d, p.position)));
   connection.onDocumentSymbol((p, token) => runOnDocument(server, 'symbols', p.textDocument.uri, [], token, documentSymbols));
   connection.onWorkspaceSymbol(async (p) => {
@@ -250,14 +252,14 @@ function registerFeatures(server: ServerState): void {
   });
 }
 
-/** Hover in a Python BCC tool: the C's hover where the position is inside the C it passes to BPF(). */
-async function hoverInPython(server: ServerState, uri: string, position: Position): Promise<Hover | null> {
+/** A feature in a Python BCC tool (hover, completion inside the C it passes to BPF()), as runSafe runs one on C. */
+async function inPython<T>(server: ServerState, what: string, uri: string, fn: (s: LanguageService, d: PythonDocument) => T | null): Promise<T | null> {
   const service = await server.snapshot().service;
   const doc = await server.python.get(uri);
   try {
-    return doc ? pythonHover(doc, position, service) : null;
+    return doc ? fn(service, doc) : null;
   } catch (e) {
-    server.log(`Error while computing hover for ${uri}: ${(e as Error).stack}`);
+    server.log(`Error while computing ${what} for ${uri}: ${(e as Error).stack}`);
     return null;
   }
 }
