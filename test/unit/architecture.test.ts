@@ -18,8 +18,8 @@ const CORE_FOLDERS = ['btf', 'elf', 'layout', 'relocs', 'csource', 'sections', '
 const CORE_FILES = ['server/src/result.ts'];
 /** The edges under server/src: they may do IO and know LSP, and may import the core. */
 const EDGE_FOLDERS = ['host', 'lsp', 'cli'];
-/** Entry points directly under server/src: edges (main.ts picks the LSP or the CLI). Other top-level files are core. */
-const ENTRY_FILES = ['server/src/main.ts'];
+/** Entry points directly under server/src: edges (launch.ts runs main.ts's bundle with its code cached; main.ts picks the LSP or the CLI). Other top-level files are core. */
+const ENTRY_FILES = ['server/src/launch.ts', 'server/src/main.ts'];
 
 /** Bare modules the core must not import: the editor and LSP runtimes. (vscode-languageserver-types and
  * vscode-languageserver-textdocument are plain data shapes and allowed.) */
