@@ -348,10 +348,21 @@ int on_xdp(struct __sk_buff *skb)
   });
 
   test('BPF_PROG arguments against the prototype: program-args', () => {
-    const source = `${GPL}SEC("fentry/vfs_unlink")\nint BPF_PROG(handle, struct inode *dir, struct dentry *dentry)\n{\n\treturn 0;\n}\n`;
+    const source = `${GPL}SEC("fentry/vfs_unlink")\nint BPF_PROG(handle, struct inode *dir, struct dentry *dentry)\n{\n\treturn dir != 0 && dentry != 0;\n}\n`;
     const ds = diagnose(source);
     assert.ok(ds.length >= 1 && ds.every((d) => d.code === 'program-args'), ds.map((d) => d.message).join('\n'));
     assert.ok(ds[0].message.startsWith('argument 1 of vfs_unlink is struct mnt_idmap *idmap, not struct inode *'), ds[0].message);
+  });
+
+  test('parameters the body never uses are not read (clang drops their loads): no program-args, no program-head', () => {
+    // scx_mitosis: an fentry head with a retval fentry does not have; KubeArmor: lsm/capable's pre-5.x `int ret`.
+    assert.deepEqual(diagnose(`${GPL}SEC("fentry/vfs_read")\nint BPF_PROG(h, struct file *file, char *buf, size_t count, loff_t *pos, ssize_t retval)\n{\n\treturn count > 10;\n}\n`), []);
+    assert.deepEqual(diagnose(`${GPL}SEC("fentry/vfs_unlink")\nint BPF_PROG(handle, struct inode *dir, struct dentry *dentry)\n{\n\treturn 0;\n}\n`), []);
+    // The same heads using the parameter are reported.
+    assert.deepEqual(codes(diagnose(`${GPL}SEC("fentry/vfs_read")\nint BPF_PROG(h, struct file *file, char *buf, size_t count, loff_t *pos, ssize_t retval)\n{\n\treturn retval > 10;\n}\n`)), ['program-args']);
+    // scx's SEC("syscall") and SEC("?tracepoint/...") heads with no arguments: BPF_PROG reads nothing.
+    assert.deepEqual(diagnose(`${GPL}SEC("syscall")\nint BPF_PROG(refresh)\n{\n\treturn 0;\n}\n`), []);
+    assert.deepEqual(codes(diagnose(`${GPL}SEC("syscall")\nint BPF_PROG(refresh, int n)\n{\n\treturn n;\n}\n`)), ['program-head']);
   });
 });
 
@@ -410,7 +421,7 @@ describe('against the shared kernels', { skip: sharedSkip }, () => {
   });
 
   test('BPF_PROG arguments: the argument that changed in 6.3 is reported per kernel', () => {
-    const ds = diagnose(`${GPL}SEC("fentry/vfs_unlink")\nint BPF_PROG(handle, struct inode *dir, struct dentry *dentry)\n{\n\treturn 0;\n}\n`, all);
+    const ds = diagnose(`${GPL}SEC("fentry/vfs_unlink")\nint BPF_PROG(handle, struct inode *dir, struct dentry *dentry)\n{\n\treturn dir != 0 && dentry != 0;\n}\n`, all);
     assert.ok(ds.every((d) => d.code === 'program-args'));
     assert.ok(ds.some((d) => d.message.startsWith('argument 1 of vfs_unlink is struct user_namespace *mnt_userns, not struct inode * in 6.1.0-56-amd64')), ds.map((d) => d.message).join('\n'));
   });

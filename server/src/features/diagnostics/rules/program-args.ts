@@ -5,11 +5,14 @@
  * name, and a pointer where the kernel passes a number is refused by the verifier at its first use.
  * Reported: more arguments than the target passes; a pointer declared where the kernel passes a number;
  * a struct pointer of another struct (vfs_unlink's first argument became `struct mnt_idmap *` in 6.3);
- * a name that is another argument's in the prototype. Loose declarations (`void *`, `u64`) are fine.
+ * a name that is another argument's in the prototype. Loose declarations (`void *`, `u64`) are fine, and
+ * so is any parameter the body never uses: the loads of unused arguments are dead code clang removes, so
+ * the kernel never sees them (scx_mitosis's fentry head with a `retval`, KubeArmor's `lsm/capable` head
+ * with the pre-5.x `int ret`).
  */
 import { Btf } from '../../../btf/btf';
 import { Kind } from '../../../btf/wire';
-import { CFunction, CVar, Span, functionBody } from '../../../csource/model';
+import { CDocument, CFunction, CVar, Span, functionBody } from '../../../csource/model';
 import { Tree } from '../../../csource/parser';
 import { essentialName } from '../../../relocs/relo-core';
 import { matchSection } from '../../../sections/match';
@@ -33,9 +36,11 @@ export const programArgsRule: Rule = {
       for (const k of input.kernels) {
         const args = programArguments(f.section.name, k.btf);
         if (!args) continue;
-        if (f.params.length > args.length) note(f.params[args.length].span, `${target} passes ${args.length} argument(s) (${argumentList(args, k.btf)}), fewer than this head reads`, k.label);
+        const used = f.params.filter((p) => usedInBody(input.file.model, f, p.name));
+        const beyond = used.find((p) => f.params.indexOf(p) >= args.length);
+        if (beyond) note(beyond.span, `${target} passes ${args.length} argument(s) (${argumentList(args, k.btf)}), fewer than this head reads`, k.label);
         f.params.forEach((p, i) => {
-          const problem = i < args.length ? argumentProblem(k.btf, target, args, p, i) : undefined;
+          const problem = i < args.length && used.includes(p) ? argumentProblem(k.btf, target, args, p, i) : undefined;
           // A number in a pointer's name is refused only where the program dereferences it.
           const refused = problem?.number && dereferences(input.file.tree, f, p.name);
           if (problem) note(p.span, problem.message, k.label, refused ? 'program-arg-number' : 'program-args');
@@ -58,6 +63,11 @@ function argumentProblem(btf: Btf, target: string, args: ProgramArg[], p: CVar, 
   if (elsewhere >= 0) return { number, message: `${p.name} is argument ${elsewhere + 1} of ${target} ${proto}; in position ${i + 1} this head receives ${gets}` };
   if (number) return { number, message: `argument ${i + 1} of ${target} ${proto} is ${gets}, a number: ${p.name} receives it, and the verifier refuses to dereference it` };
   return undefined;
+}
+
+/** Whether the function body names `name` at all. */
+function usedInBody(model: CDocument, f: CFunction, name: string): boolean {
+  return model.identifierUses(name).some((u) => u.start >= f.body.start && u.end <= f.body.end);
 }
 
 /** Whether the function body reads through `name`. */

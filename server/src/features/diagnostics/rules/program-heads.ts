@@ -24,7 +24,9 @@ function headProblem(f: CFunction, m: SectionMatch): string | undefined {
   const pt = m.def.progType;
   const sec = sectionPrefix(m.def.sec);
   const name = f.section!.name;
-  if ((f.macro === 'BPF_PROG' || f.macro === 'BPF_PROG2') && !BTF_TYPED_PROGRAMS.has(pt) && pt !== 'BPF_PROG_TYPE_RAW_TRACEPOINT') {
+  // With no arguments declared, BPF_PROG reads nothing: it only passes ctx on (scx's SEC("syscall") and
+  // SEC("?tracepoint/...") heads).
+  if ((f.macro === 'BPF_PROG' || f.macro === 'BPF_PROG2') && f.params.length > 0 && !BTF_TYPED_PROGRAMS.has(pt) && pt !== 'BPF_PROG_TYPE_RAW_TRACEPOINT') {
     const instead = pt === 'BPF_PROG_TYPE_KPROBE' ? (sec.startsWith('ksyscall') ? 'BPF_KSYSCALL' : sec.includes('ret') ? 'BPF_KRETPROBE' : 'BPF_KPROBE') : `a plain function taking ${PROGRAM_CONTEXT[pt] ?? 'its context'} *`;
     return `${f.macro} reads BTF-typed arguments, but SEC("${name}") is ${pt}: use ${instead}`;
   }
