@@ -197,8 +197,13 @@ describe('in a real VS Code', { skip }, () => {
       await quickOpen(page, 'portability.bpf.c');
       await runCommand(page, 'eBPF: Show CO-RE Portability');
       await page.locator('.tab', { hasText: 'CO-RE: portability.bpf.o' }).first().waitFor({ timeout: 60_000 });
-      const cell = page.frameLocator('iframe.webview').frameLocator('iframe#active-frame').locator('td.poisoned').first();
-      await cell.waitFor({ timeout: 30_000 });
+      // The view's own frame: it opens in the active column, and the verifier log view stays open beside it.
+      let portability: import('playwright-core').Frame | undefined;
+      await waitFor('the portability view', async () => {
+        for (const f of page.frames()) if (await f.locator('td.poisoned').count().catch(() => 0)) portability = f;
+        return portability !== undefined;
+      }, 30_000);
+      const cell = portability!.locator('td.poisoned').first();
       await page.screenshot({ path: screenshotPath('6-core-portability-view') });
       assert.equal(await cell.innerText(), 'missing');
 
