@@ -1,11 +1,11 @@
 // The real server over stdio sends `ebpf/inactiveRegions` with the lines of a document's dead #if
 // branches: `#if 0`, another architecture's branch (this machine's is the target), a branch that
-// ebpf.build.flags' -D makes dead; and again when an edit changes them.
+// ebpf.build.flags' -D makes dead; and again when an edit or a change of ebpf.build.flags changes them.
 import assert from 'node:assert/strict';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { DidChangeTextDocumentNotification } from 'vscode-languageserver-protocol/node';
+import { ConfigurationRequest, DidChangeConfigurationNotification, DidChangeTextDocumentNotification } from 'vscode-languageserver-protocol/node';
 import { INACTIVE_REGIONS_NOTIFICATION, InactiveRegionsParams } from '../../server/src/lsp/protocol';
 import { cliSkip } from '../support/cli';
 import { LspSession, startLsp } from '../support/lsp-client';
@@ -43,6 +43,8 @@ function lines(p: InactiveRegionsParams, text: string): string[] {
 
 describe('ebpf/inactiveRegions over stdio', { skip: cliSkip ?? (process.arch === 'x64' ? undefined : 'the arch branch expected is x86_64\'s') }, () => {
   let lsp: LspSession;
+  /** What the client answers workspace/configuration with. */
+  let settings = { build: { flags: ['-DFEATURE_X'] } };
   const received: InactiveRegionsParams[] = [];
   let waiting: (() => void) | undefined;
   const next = (count: number) => new Promise<InactiveRegionsParams>((resolve, reject) => {
@@ -58,7 +60,10 @@ describe('ebpf/inactiveRegions over stdio', { skip: cliSkip ?? (process.arch ===
   });
 
   before(async () => {
-    lsp = await startLsp({ build: { flags: ['-DFEATURE_X'] } });
+    lsp = await startLsp({ build: { flags: ['-DFEATURE_X'] } }, (conn) => {
+      conn.onRequest(ConfigurationRequest.type, (p) => p.items.map(() => settings));
+      return { workspace: { configuration: true } };
+    });
     lsp.conn.onNotification(INACTIVE_REGIONS_NOTIFICATION, (p: InactiveRegionsParams) => {
       received.push(p);
       waiting?.();
@@ -81,5 +86,12 @@ describe('ebpf/inactiveRegions over stdio', { skip: cliSkip ?? (process.arch ===
     const p = await next(2);
     assert.equal(p.version, 2);
     assert.deepEqual(lines(p, edited), ['7-7', '15-15', '17-17']);
+  });
+
+  test('a change of ebpf.build.flags parses the document again: without -DFEATURE_X its #ifndef is live', async () => {
+    settings = { build: { flags: [] } };
+    await lsp.conn.sendNotification(DidChangeConfigurationNotification.type, { settings: null });
+    const p = await next(3);
+    assert.deepEqual(lines(p, SOURCE.replace('#if 0', '#if 1')), ['15-15', '17-17']);
   });
 });
