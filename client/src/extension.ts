@@ -38,7 +38,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     ],
     // The server reads settings on start (so it can load kernels at once) and again on every change.
     initializationOptions: readServerSettings((key, fallback) => vscode.workspace.getConfiguration('ebpf').get(key, fallback)),
-    synchronize: { configurationSection: 'ebpf' },
+    // compile_commands.json's -D/-U decide #if branches: the server re-parses open files when one changes.
+    synchronize: { configurationSection: 'ebpf', fileEvents: vscode.workspace.createFileSystemWatcher('**/compile_commands.json') },
     markdown: { isTrusted: { enabledCommands: ['ebpf.openBtfView'] } },
     middleware: {
       provideHover: async (doc, pos, token, next) => {

@@ -1,11 +1,15 @@
 // The real server over stdio sends `ebpf/inactiveRegions` with the lines of a document's dead #if
 // branches: `#if 0`, another architecture's branch (this machine's is the target), a branch that
-// ebpf.build.flags' -D makes dead; and again when an edit or a change of ebpf.build.flags changes them.
+// ebpf.build.flags' -D makes dead; and again when an edit, a change of ebpf.build.flags or a new
+// compile_commands.json changes them.
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { ConfigurationRequest, DidChangeConfigurationNotification, DidChangeTextDocumentNotification } from 'vscode-languageserver-protocol/node';
+import {
+  ConfigurationRequest, DidChangeConfigurationNotification, DidChangeTextDocumentNotification, DidChangeWatchedFilesNotification, FileChangeType,
+} from 'vscode-languageserver-protocol/node';
 import { INACTIVE_REGIONS_NOTIFICATION, InactiveRegionsParams } from '../../server/src/lsp/protocol';
 import { cliSkip } from '../support/cli';
 import { LspSession, startLsp } from '../support/lsp-client';
@@ -43,6 +47,8 @@ function lines(p: InactiveRegionsParams, text: string): string[] {
 
 describe('ebpf/inactiveRegions over stdio', { skip: cliSkip ?? (process.arch === 'x64' ? undefined : 'the arch branch expected is x86_64\'s') }, () => {
   let lsp: LspSession;
+  /** The document's folder, where the last test writes a compile_commands.json. */
+  const dir = mkdtempSync(join(tmpdir(), 'ebpf-ls-inactive-'));
   /** What the client answers workspace/configuration with. */
   let settings = { build: { flags: ['-DFEATURE_X'] } };
   const received: InactiveRegionsParams[] = [];
@@ -69,10 +75,13 @@ describe('ebpf/inactiveRegions over stdio', { skip: cliSkip ?? (process.arch ===
       waiting?.();
     });
   });
-  after(async () => lsp.close());
+  after(async () => {
+    await lsp.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
 
   test('#if 0, the #ifndef that -DFEATURE_X kills, and the arm64 and #else branches on x86_64', async () => {
-    const uri = await lsp.open(join(tmpdir(), 'inactive.bpf.c'), SOURCE);
+    const uri = await lsp.open(join(dir, 'inactive.bpf.c'), SOURCE);
     const p = await next(1);
     assert.equal(p.uri, uri);
     assert.equal(p.version, 1);
@@ -93,5 +102,13 @@ describe('ebpf/inactiveRegions over stdio', { skip: cliSkip ?? (process.arch ===
     await lsp.conn.sendNotification(DidChangeConfigurationNotification.type, { settings: null });
     const p = await next(3);
     assert.deepEqual(lines(p, SOURCE.replace('#if 0', '#if 1')), ['15-15', '17-17']);
+  });
+
+  test('a new compile_commands.json, announced as a watched file, decides again: its -DFEATURE_X kills the #ifndef', async () => {
+    const ccdb = join(dir, 'compile_commands.json');
+    writeFileSync(ccdb, JSON.stringify([{ directory: dir, file: 'inactive.bpf.c', arguments: ['clang', '-DFEATURE_X', '-c', 'inactive.bpf.c'] }]));
+    await lsp.conn.sendNotification(DidChangeWatchedFilesNotification.type, { changes: [{ uri: `file://${ccdb}`, type: FileChangeType.Created }] });
+    const p = await next(4);
+    assert.deepEqual(lines(p, SOURCE.replace('#if 0', '#if 1')), ['7-7', '15-15', '17-17']);
   });
 });

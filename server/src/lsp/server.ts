@@ -76,6 +76,8 @@ export function startServer(connection: Connection): void {
     diagnostics.clear(t.uri);
     inactive.forget(t.uri);
   });
+  // The client watches compile_commands.json: a new or changed one may change every open file's #if branches.
+  connection.onDidChangeWatchedFiles(() => documents.reparseAll());
   registerFeatures(server);
   registerRequests(server);
   connection.listen();
