@@ -13,11 +13,12 @@ export function diagnosticsInPython(py: TextDocument, program: PythonBccText, di
     const start = pythonOffset(program, c.offsetAt(d.range.start));
     const end = pythonOffset(program, Math.max(c.offsetAt(d.range.start), c.offsetAt(d.range.end) - 1));
     if (start < 0 || end < 0) continue;
-    const fix = d.data as { title: string; range: Range; newText: string } | undefined;
-    // A quick fix's range is in the C; where its text maps contiguously into one Python literal, it can be applied there.
+    const fix = d.data as { title: string; range: Range; newText: string; edits?: unknown[] } | undefined;
+    // A quick fix's range is in the C; where its text maps contiguously into one Python literal, it can be applied there
+    // (a fix with edits elsewhere too, such as the CO-RE flavour guard's declaration, is not moved).
     const fs = fix && pythonOffset(program, c.offsetAt(fix.range.start));
     const fe = fix && pythonOffset(program, c.offsetAt(fix.range.end));
-    const contiguous = fix && fs !== undefined && fe !== undefined && fs >= 0 && fe - fs === c.offsetAt(fix.range.end) - c.offsetAt(fix.range.start);
+    const contiguous = fix && !fix.edits?.length && fs !== undefined && fe !== undefined && fs >= 0 && fe - fs === c.offsetAt(fix.range.end) - c.offsetAt(fix.range.start);
     out.push({
       ...d,
       range: Range.create(py.positionAt(start), py.positionAt(end + 1)),
