@@ -6,7 +6,8 @@ import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdir
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
-export const repoRoot = resolve(__dirname, '../..');
+// The bench bundles this file elsewhere and names the repository (scripts/bench.mjs defines EBPF_REPO_ROOT).
+export const repoRoot = process.env.EBPF_REPO_ROOT ?? resolve(__dirname, '../..');
 export const sharedDir = resolve(repoRoot, '../shared');
 export const corpusDir = join(sharedDir, 'corpus');
 export const sharedBtfDir = join(sharedDir, 'btf');
