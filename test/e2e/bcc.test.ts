@@ -7,11 +7,21 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import type { Page } from 'playwright-core';
 import {
   devPayload, e2eSkip, EditorServer, leftovers, openWorkbench, prepareWorkspace, quickOpenFile, runPaletteCommand, screenshotPath, startEditor, waitUntil, withBrowser,
 } from './harness';
 
 const skip = e2eSkip();
+
+/** Notification texts, read from the notification center (toasts come and go). */
+async function notifications(page: Page): Promise<string> {
+  await page.keyboard.press('Escape');
+  const center = page.locator('.notifications-center');
+  if (!(await center.isVisible().catch(() => false))) await page.locator('.statusbar-item[id="status.notifications"]').first().click().catch(() => undefined);
+  await page.waitForTimeout(500);
+  return (await center.innerText().catch(() => '')) + (await page.locator('.notification-toast').allInnerTexts()).join('\n');
+}
 
 // A small BCC tool written for this test: a table, a kprobe by BCC's naming, an implicit kernel read.
 const TOOL = `#!/usr/bin/python3
@@ -60,6 +70,10 @@ describe('BCC in a real VS Code', { skip }, () => {
     await withBrowser(async (page) => {
       await openWorkbench(page, server, ws, devPayload(server));
       await quickOpenFile(page, 'readcount.py');
+      // The C is highlighted as C (the injection grammar): its tokens are not coloured as a Python string is.
+      const tokenClass = (text: RegExp) => page.locator('.monaco-editor .view-lines span span', { hasText: text }).first().getAttribute('class', { timeout: 30_000 });
+      // Read together each time: before tokenizing, every span has the same class.
+      await waitUntil('the C coloured as C', async () => (await tokenClass(/^\s*BPF_HASH\s*$/)) !== (await tokenClass(/Counting/)));
       await page.keyboard.press('Control+Shift+M');
       const table = page.locator('.markers-panel .monaco-list-row', { hasText: 'BCC table BPF_HASH(reads)' }).first();
       await table.waitFor({ timeout: 90_000 });
@@ -106,6 +120,39 @@ describe('BCC in a real VS Code', { skip }, () => {
       await other.click();
       await waitUntil('readcount-2.bpf.c', () => existsSync(join(ws, 'readcount-2.bpf.c')));
       assert.equal(readFileSync(converted, 'utf8'), text, 'the first conversion is untouched');
+    });
+  });
+});
+
+// Workspace Trust on and the folder not trusted: the diagnostics still show, the conversion (it writes a file) refuses.
+describe('BCC in an untrusted workspace', { skip }, () => {
+  let server: EditorServer;
+  let ws: string;
+  before(async () => {
+    ws = prepareWorkspace({ vmlinux: false });
+    writeFileSync(join(ws, 'readcount.py'), TOOL);
+    server = await startEditor({ trust: true });
+  });
+  after(async () => {
+    const state = server?.state;
+    await server?.stop();
+    if (state) assert.deepEqual(leftovers(state), [], 'no editor process is left running');
+    rmSync(ws, { recursive: true, force: true });
+  });
+
+  test('Convert to libbpf refuses and writes nothing; the diagnostics are there', async () => {
+    await withBrowser(async (page) => {
+      await openWorkbench(page, server, ws, devPayload(server));
+      await quickOpenFile(page, 'readcount.py');
+      await page.keyboard.press('Control+Shift+M');
+      await page.locator('.markers-panel .monaco-list-row', { hasText: 'BCC table BPF_HASH(reads)' }).first().waitFor({ timeout: 90_000 });
+      await quickOpenFile(page, 'readcount.py');
+      await runPaletteCommand(page, 'eBPF: Convert to libbpf');
+      let text = '';
+      await waitUntil('the refusal', async () => /does not run in an untrusted workspace/.test(text = await notifications(page)), 30_000);
+      await page.screenshot({ path: screenshotPath('bcc-5-untrusted-refuses') });
+      assert.match(text, /Convert to libbpf writes a \.bpf\.c file/);
+      assert.ok(!existsSync(join(ws, 'readcount.bpf.c')), 'nothing was written');
     });
   });
 });

@@ -21,7 +21,8 @@ export function registerConvertBccCommand(ctx: CommandContext): void {
     void vscode.commands.executeCommand('setContext', BCC_FILE_KEY, !!uri && vscode.languages.getDiagnostics(uri).some(isBccDiagnostic));
   };
   ctx.extension.subscriptions.push(
-    command('ebpf.convertBcc', 'Convert to libbpf', true, (_token, uri) => convert(ctx, uri)),
+    // Trust is checked here, not by command(): what it needs trust for is writing a file, not running tools.
+    command('ebpf.convertBcc', 'Convert to libbpf', false, (_token, uri) => convert(ctx, uri)),
     vscode.languages.registerCodeActionsProvider([{ language: 'python' }, { language: 'c' }], new ConvertBccAction(), { providedCodeActionKinds: [vscode.CodeActionKind.QuickFix] }),
     vscode.languages.onDidChangeDiagnostics(refresh),
     vscode.window.onDidChangeActiveTextEditor(refresh),
@@ -35,6 +36,10 @@ function isBccDiagnostic(d: vscode.Diagnostic): boolean {
 }
 
 async function convert(ctx: CommandContext, uri: vscode.Uri | undefined): Promise<void> {
+  if (!vscode.workspace.isTrusted) {
+    notify('warning', 'eBPF: Convert to libbpf writes a .bpf.c file, so it does not run in an untrusted workspace. Trust the folder to use it.');
+    return;
+  }
   const doc = uri instanceof vscode.Uri ? await vscode.workspace.openTextDocument(uri) : vscode.window.activeTextEditor?.document;
   if (!doc || doc.uri.scheme !== 'file' || !/\.(py|c)$/.test(doc.fileName) || doc.fileName.endsWith('.bpf.c')) {
     notify('warning', 'eBPF: Convert to libbpf works on a BCC tool: open its .py (or the C it compiles) first');
