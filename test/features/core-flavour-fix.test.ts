@@ -3,19 +3,22 @@
 // `kernfs_node___with__parent` flavour once and rewrites each read as bpf_core_field_exists() ? ... : ...,
 // for BPF_CORE_READ (the field first, after it, deep in a chain) and a direct `->` chain. Applied until no
 // fix is left, the diagnostics are gone, and clang-19 builds the result against the described kernel's
-// vmlinux.h (bpftool's; the bundled kernel is Debian's 6.12.117), the flavour in the object's BTF.
+// vmlinux.h (bpftool's; the bundled kernel is Debian's 6.12.117), the flavour in the object's BTF. With
+// 6.18 described instead, the names swap: the read uses __parent and the flavour declares parent.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { before, describe, test } from 'node:test';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { Diagnostic } from 'vscode-languageserver-types';
 import { DiagnosticFix } from '../../server/src/features/diagnostics/rule';
 import { LanguageService } from '../../server/src/features/language-service';
 import { haveTool, sharedRaw, sharedSkip } from '../support/kernels';
-import { parse, serviceFor } from '../support/service';
+import { getLanguageService } from '../../server/src/features/language-service';
+import { kernelSet } from '../../server/src/kernels/kernel';
+import { helpers, parse, serviceFor, sharedKernel } from '../support/service';
 
 const PROGRAM = `// Which cgroup a kernfs node sits in, as cgroup-path tools read it.
 #include "vmlinux.h"
@@ -47,6 +50,22 @@ int BPF_PROG(on_put_btf, struct kernfs_node *kn)
 
 const needs = sharedSkip ?? (haveTool('clang-19') && haveTool('bpftool') ? undefined : 'clang-19 and bpftool are needed');
 
+/** Builds `text` with clang-19 against a vmlinux.h of `kernel` (bpftool's), checking the flavour reaches the object's BTF. */
+function build(text: string, kernel: '6.12.117+deb12-amd64' | '6.18.44-fc-v669'): void {
+  const dir = mkdtempSync(join(tmpdir(), 'ebpf-ls-flavour-'));
+  try {
+    const source = join(dir, 'cgroup.bpf.c');
+    writeFileSync(source, text);
+    writeFileSync(join(dir, 'vmlinux.h'), execFileSync('bpftool', ['btf', 'dump', 'file', sharedRaw(kernel), 'format', 'c'], { maxBuffer: 1 << 30 }));
+    execFileSync('clang-19', ['-g', '-O2', '-target', 'bpf', '-D__TARGET_ARCH_x86', `-I${dir}`, '-c', source, '-o', join(dir, 'cgroup.bpf.o')]);
+    // libbpf relocates the flavour's member against each kernel's kernfs_node.
+    const btf = execFileSync('bpftool', ['btf', 'dump', 'file', join(dir, 'cgroup.bpf.o')], { encoding: 'utf8', maxBuffer: 1 << 28 });
+    assert.match(btf, /STRUCT 'kernfs_node___with_{1,2}parent'/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 /** `text` with a fix's edits applied (they do not overlap: the declaration comes before the read). */
 function applyFix(text: string, fix: DiagnosticFix): string {
   const doc = TextDocument.create('file:///x.bpf.c', 'c', 1, text);
@@ -55,11 +74,12 @@ function applyFix(text: string, fix: DiagnosticFix): string {
 
 describe('the CO-RE flavour guard for a renamed field (kernfs_node.parent / __parent)', { skip: needs }, () => {
   let service: LanguageService;
-  let dir: string;
-  const missing = (text: string): Diagnostic[] => {
+  /** 6.18 described (its vmlinux.h has __parent), 6.12 the target. */
+  let newer: LanguageService;
+  const missing = (text: string, svc = service): Diagnostic[] => {
     const file = parse(text);
     try {
-      return service.diagnostics(file).filter((d) => d.code === 'core-field-missing');
+      return svc.diagnostics(file).filter((d) => d.code === 'core-field-missing');
     } finally {
       file.tree.delete();
     }
@@ -67,9 +87,8 @@ describe('the CO-RE flavour guard for a renamed field (kernfs_node.parent / __pa
 
   before(async () => {
     service = await serviceFor({ targets: ['6.1.0-56-amd64', '6.18.44-fc-v669'] });
-    dir = mkdtempSync(join(tmpdir(), 'ebpf-ls-flavour-'));
+    newer = getLanguageService({ kernels: kernelSet(await sharedKernel('6.18.44-fc-v669'), [await sharedKernel('6.12.117+deb12-amd64')]), helpers: helpers() });
   });
-  after(() => rmSync(dir, { recursive: true, force: true }));
 
   test('each read is reported in 6.18 only, with the guard as its fix; applied, nothing is left and clang builds it', () => {
     const first = missing(PROGRAM);
@@ -93,12 +112,20 @@ describe('the CO-RE flavour guard for a renamed field (kernfs_node.parent / __pa
       + 'BPF_CORE_READ(___p, parent, name) : BPF_CORE_READ((struct kernfs_node___with__parent *)___p, __parent, name); })'), text);
     assert.ok(text.includes('(bpf_core_field_exists(kn->parent) ? kn->parent->name : ((struct kernfs_node___with__parent *)kn)->__parent->name)'), text);
 
-    const source = join(dir, 'cgroup.bpf.c');
-    writeFileSync(source, text);
-    writeFileSync(join(dir, 'vmlinux.h'), execFileSync('bpftool', ['btf', 'dump', 'file', sharedRaw('6.12.117+deb12-amd64'), 'format', 'c'], { maxBuffer: 1 << 30 }));
-    execFileSync('clang-19', ['-g', '-O2', '-target', 'bpf', '-D__TARGET_ARCH_x86', `-I${dir}`, '-c', source, '-o', join(dir, 'cgroup.bpf.o')]);
-    // The flavour reaches the object, where libbpf relocates its __parent against each kernel's kernfs_node.
-    const relocs = execFileSync('bpftool', ['btf', 'dump', 'file', join(dir, 'cgroup.bpf.o')], { encoding: 'utf8', maxBuffer: 1 << 28 });
-    assert.match(relocs, /STRUCT 'kernfs_node___with__parent'/);
+    build(text, '6.12.117+deb12-amd64');
+  });
+
+  test('described by 6.18, whose vmlinux.h has only __parent: the read of parent becomes __parent, parent goes through the flavour', () => {
+    const source = PROGRAM.slice(0, PROGRAM.indexOf('SEC("fentry'));
+    const d = missing(source, newer)[0];
+    assert.match(d.message, /struct kernfs_node\.parent does not exist in 6\.18\.44-fc-v669; it is __parent there/);
+    const text = applyFix(source, d.data as DiagnosticFix);
+    assert.ok(text.includes('struct kernfs_node___with_parent { struct kernfs_node *parent; } __attribute__((preserve_access_index));'), text);
+    assert.ok(text.includes('(bpf_core_field_exists(kn->__parent) ? BPF_CORE_READ(kn, __parent) : BPF_CORE_READ((struct kernfs_node___with_parent *)kn, parent))'), text);
+    // The two other reads in the program, one fix each.
+    let fixed = text;
+    for (let round = 0; round < 2; round++) fixed = applyFix(fixed, missing(fixed, newer).find((x) => x.data)!.data as DiagnosticFix);
+    assert.deepEqual(missing(fixed, newer).map((x) => x.message), []);
+    build(fixed, '6.18.44-fc-v669');
   });
 });
