@@ -10,6 +10,7 @@ import {
   CodeAction, CodeActionRequest, CompletionList, CompletionRequest, DidChangeTextDocumentNotification, DidOpenTextDocumentNotification, HoverRequest, MarkupContent,
   PublishDiagnosticsParams, TextEdit,
 } from 'vscode-languageserver-protocol/node';
+import { extractBccFromPython } from '../../server/src/bcc/python';
 import { CONVERT_BCC_REQUEST, ConvertBccResult } from '../../server/src/lsp/protocol';
 import { cliSkip } from '../support/cli';
 import { LspSession, startLsp } from '../support/lsp-client';
@@ -119,6 +120,12 @@ describe('BCC in Python files', { skip: cliSkip }, () => {
     assert.deepEqual(r.report!.maps.map((m) => m.name), ['start', 'dist']);
     assert.ok(r.report!.config.some((g) => g.name.toLowerCase().includes('filter') || /FILTER/.test(g.meaning)), 'FILTER becomes configuration');
     for (const m of r.report!.marks) assert.match(r.text!.split('\n')[m.line - 1], /TODO\(bcc\)/, 'each mark names its line in the written file');
+    // The tool's C alone, as in a .c file beside it: the attach calls of the Python, when sent, name the sections.
+    const c = extractBccFromPython(tool).programs[0].text;
+    const alone = (await lsp.conn.sendRequest(CONVERT_BCC_REQUEST, { path: '/tmp/ebpf-bcc-test/hello.c', text: c, out })) as ConvertBccResult;
+    const withTool = (await lsp.conn.sendRequest(CONVERT_BCC_REQUEST, { path: '/tmp/ebpf-bcc-test/hello.c', text: c, out, python: tool })) as ConvertBccResult;
+    assert.doesNotMatch(alone.text!, /SEC\("kprobe\/vfs_read"\)/);
+    assert.match(withTool.text!, /SEC\("kprobe\/vfs_read"\)\nint BPF_KPROBE\(trace_entry/);
     const plain = (await lsp.conn.sendRequest(CONVERT_BCC_REQUEST, { path: '/tmp/plain.py', text: 'print(1)\n', out: '/tmp/plain.bpf.c' })) as ConvertBccResult;
     assert.match(plain.error ?? '', /no BPF\(text=\.\.\.\)/);
     assert.equal(plain.text, undefined);

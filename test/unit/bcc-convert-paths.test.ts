@@ -5,7 +5,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { convertedPath, freePath } from '../../server/src/host/convert-bcc';
+import { convertedPath, freePath, pythonBeside } from '../../server/src/host/convert-bcc';
 
 test('a tool converts to NAME.bpf.c beside it', () => {
   assert.equal(convertedPath('/x/biolatency.py'), '/x/biolatency.bpf.c');
@@ -21,4 +21,12 @@ test('an existing NAME.bpf.c is never the free name: NAME-2.bpf.c, then NAME-3.b
   assert.equal(freePath(wanted), join(dir, 'tool-2.bpf.c'));
   writeFileSync(join(dir, 'tool-2.bpf.c'), 'mine too\n');
   assert.equal(freePath(wanted), join(dir, 'tool-3.bpf.c'));
+});
+
+test('a BCC C file\'s Python tool is the .py beside it, when there is one', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ebpf-convert-'));
+  assert.equal(pythonBeside(join(dir, 'tool.c')), undefined);
+  writeFileSync(join(dir, 'tool.py'), 'from bcc import BPF\n');
+  assert.equal(pythonBeside(join(dir, 'tool.c')), join(dir, 'tool.py'));
+  assert.equal(pythonBeside(join(dir, 'tool.py')), undefined, 'only for C');
 });

@@ -3,10 +3,10 @@
 // beside it (never over an existing file without asking), opened, and its TODO(bcc) marks listed in the
 // output channel. Offered from the palette, the editor's context menu and as a code action on any bcc-*
 // diagnostic. It writes a file, so it runs in trusted workspaces only.
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import * as vscode from 'vscode';
-import { convertedPath, freePath } from '../../../server/src/host/convert-bcc';
+import { convertedPath, freePath, pythonBeside } from '../../../server/src/host/convert-bcc';
 import { WouldOverwrite } from '../../../server/src/host/generate';
 import { CONVERT_BCC_REQUEST, ConvertBccParams, ConvertBccResult } from '../../../server/src/lsp/protocol';
 import { command, CommandContext } from './command-runner';
@@ -47,14 +47,16 @@ async function convert(ctx: CommandContext, uri: vscode.Uri | undefined): Promis
   }
   const out = await outputPath(doc.fileName);
   await ctx.client.start();
-  const res = await ctx.client.sendRequest<ConvertBccResult>(CONVERT_BCC_REQUEST, { path: doc.fileName, text: doc.getText(), out } satisfies ConvertBccParams);
+  const tool = doc.fileName.endsWith('.c') ? pythonBeside(doc.fileName) : undefined;
+  const python = tool && (vscode.workspace.textDocuments.find((d) => d.fileName === tool)?.getText() ?? readFileSync(tool, 'utf8'));
+  const res = await ctx.client.sendRequest<ConvertBccResult>(CONVERT_BCC_REQUEST, { path: doc.fileName, text: doc.getText(), out, python } satisfies ConvertBccParams);
   if (res.error || res.text === undefined || !res.report) {
     notify('error', `eBPF: ${res.error ?? 'the language server did not convert the file'}`);
     return;
   }
   writeFileSync(out, res.text);
   const r = res.report;
-  ctx.output.appendLine(`Converted ${doc.fileName} to ${out}`);
+  ctx.output.appendLine(`Converted ${doc.fileName}${tool ? ` (with ${basename(tool)}'s attach calls)` : ''} to ${out}`);
   ctx.output.appendLine(`  ${r.programs.length} program(s): ${r.programs.map((p) => `${p.name} (${p.section})`).join(', ')}`);
   ctx.output.appendLine(`  ${r.maps.length} map(s): ${r.maps.map((m) => `${m.name} (${m.type ?? '?'})`).join(', ')}`);
   for (const g of r.config) ctx.output.appendLine(`  config: const volatile ${g.type} ${g.name}: ${g.meaning}`);

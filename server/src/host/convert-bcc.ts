@@ -55,6 +55,12 @@ export function convertedPath(input: string): string {
   return join(dirname(input), `${basename(input).replace(/\.(py|c)$/, '').replace(/\.bpf$/, '').replace(/-bpfcc$/, '')}.bpf.c`);
 }
 
+/** The Python tool beside a BCC C file (`tool.c` -> `tool.py`), whose attach calls and placeholders the conversion reads. */
+export function pythonBeside(cFile: string): string | undefined {
+  const py = cFile.replace(/\.c$/, '.py');
+  return py !== cFile && existsSync(py) ? py : undefined;
+}
+
 /** `NAME.bpf.c` if free, else `NAME-2.bpf.c`, `NAME-3.bpf.c`...: a name that overwrites nothing. */
 export function freePath(path: string): string {
   const stem = path.replace(/\.bpf\.c$/, '');

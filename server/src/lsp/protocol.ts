@@ -43,6 +43,8 @@ export interface ConvertBccParams {
   path: string;
   text: string;
   out: string;
+  /** For C: the Python tool that loads it (its attach calls name the sections, its substitutions the configuration). */
+  python?: string;
 }
 export interface ConvertBccResult {
   /** Set when the file holds no BCC program to convert; nothing else is then. */

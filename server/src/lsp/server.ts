@@ -276,7 +276,7 @@ function registerRequests(server: ServerState): void {
 async function convertBccResult(server: ServerState, p: ConvertBccParams): Promise<ConvertBccResult> {
   const service = await server.snapshot().service;
   try {
-    const r = convertBccFile(p.path, p.text, undefined, service.context.kernels.described.btf, await server.parser);
+    const r = convertBccFile(p.path, p.text, p.python, service.context.kernels.described.btf, await server.parser);
     return r.ok ? { text: convertedFileText(p.path, r.value), report: conversionReport(p.out, r.value) } : { error: r.error };
   } catch (e) {
     server.log(`Error while converting ${p.path}: ${(e as Error).stack}`);
