@@ -19,8 +19,10 @@ export function registerBuildCommands(ctx: CommandContext): void {
   ctx.extension.subscriptions.push(
     fileCommand('ebpf.build', 'Build', async (file, token) => void (await build(ctx, file, token))),
     fileCommand('ebpf.showPortability', 'CO-RE portability', async (file, token) => {
-      const obj = await builtObject(ctx, file, token);
-      if (obj) await checkRelocations(ctx, obj, new Map(), true);
+      // A stale object is built first, and the build's own check opens the view (the kernels are checked once).
+      const obj = objectOf(file);
+      if (objectIsStale(file, obj)) await build(ctx, file, token, true);
+      else await checkRelocations(ctx, obj, new Map(), true);
     }),
     command('ebpf.buildWorkspace', 'Build all .bpf.c files', true, async (token) => {
       const files = await vscode.workspace.findFiles('**/*.bpf.c', '**/node_modules/**');
@@ -58,17 +60,20 @@ function buildOnSaveForTargetDirs(ctx: CommandContext): vscode.Disposable {
   return { dispose: () => { save.dispose(); for (const t of timers.values()) clearTimeout(t); } };
 }
 
-/** Saves and builds the file: clang's messages in Problems, then the CO-RE check; the object, or undefined when it does not compile. */
-export async function build(ctx: CommandContext, file: string, token: vscode.CancellationToken): Promise<string | undefined> {
+/**
+ * Saves and builds the file: clang's messages in Problems, then the CO-RE check (opening the portability
+ * view when `openView`); the object, or undefined when it does not compile.
+ */
+export async function build(ctx: CommandContext, file: string, token: vscode.CancellationToken, openView = false): Promise<string | undefined> {
   building.add(file);
   try {
-    return await buildAndCheck(ctx, file, token);
+    return await buildAndCheck(ctx, file, token, openView);
   } finally {
     building.delete(file);
   }
 }
 
-async function buildAndCheck(ctx: CommandContext, file: string, token: vscode.CancellationToken): Promise<string | undefined> {
+async function buildAndCheck(ctx: CommandContext, file: string, token: vscode.CancellationToken, openView: boolean): Promise<string | undefined> {
   const cfg = readConfig();
   await vscode.workspace.textDocuments.find((d) => d.uri.fsPath === file)?.save();
   const root = vscode.workspace.getWorkspaceFolder(vscode.Uri.file(file))?.uri.fsPath;
@@ -100,7 +105,7 @@ async function buildAndCheck(ctx: CommandContext, file: string, token: vscode.Ca
     );
     return undefined;
   }
-  const failing = await checkRelocations(ctx, r.object, byFile);
+  const failing = await checkRelocations(ctx, r.object, byFile, openView);
   vscode.window.setStatusBarMessage(`eBPF: built ${relative(dirname(file), r.object)}${failing ? `; ${failing} CO-RE relocation(s) fail on some kernel, see Problems` : ''}`, 8000);
   return r.object;
 }
@@ -140,11 +145,16 @@ async function vmlinuxFallback(ctx: CommandContext, cfg: ClientConfig, file: str
   }
 }
 
-/** The file's object, built first when missing or older than its sources. */
-export async function builtObject(ctx: CommandContext, file: string, token: vscode.CancellationToken): Promise<string | undefined> {
+/** Where Build puts the file's object. */
+function objectOf(file: string): string {
   const cfg = readConfig();
   const root = vscode.workspace.getWorkspaceFolder(vscode.Uri.file(file))?.uri.fsPath;
-  const obj = objectPath(file, cfg.outputDir && root ? join(root, cfg.outputDir) : undefined);
+  return objectPath(file, cfg.outputDir && root ? join(root, cfg.outputDir) : undefined);
+}
+
+/** The file's object, built first when missing or older than its sources. */
+export async function builtObject(ctx: CommandContext, file: string, token: vscode.CancellationToken): Promise<string | undefined> {
+  const obj = objectOf(file);
   return objectIsStale(file, obj) ? build(ctx, file, token) : obj;
 }
 
