@@ -1,7 +1,7 @@
 // The CO-RE guard quick fix for a field some kernels renamed: kernfs_node.parent is __parent from 6.15, so
 // a read of `parent` checked against 6.1, 6.12 (described) and 6.18 misses in 6.18. The fix defines a
 // `kernfs_node___with__parent` flavour once and rewrites each read as bpf_core_field_exists() ? ... : ...,
-// for BPF_CORE_READ (the field first, after it, deep in a chain) and a direct `->` chain. Applied until no
+// for BPF_CORE_READ (the field first, after it, deep in a chain), BPF_CORE_READ_INTO and a direct `->` chain. Applied until no
 // fix is left, the diagnostics are gone, and clang-19 builds the result against the described kernel's
 // vmlinux.h (bpftool's; the bundled kernel is Debian's 6.12.117), the flavour in the object's BTF. With
 // 6.18 described instead, the names swap: the read uses __parent and the flavour declares parent.
@@ -35,7 +35,9 @@ int BPF_KPROBE(on_put, struct kernfs_node *kn)
 \tconst char *up_name = BPF_CORE_READ(kn, parent, name);
 \tstruct task_struct *task = (void *)bpf_get_current_task();
 \tconst char *cgroup_parent = BPF_CORE_READ(task, cgroups, dfl_cgrp, kn, parent, name);
-\tbpf_printk("%p %p %p", up, up_name, cgroup_parent);
+\tstruct kernfs_node *up_again;
+\tBPF_CORE_READ_INTO(&up_again, kn, parent);
+\tbpf_printk("%p %p %p %p", up, up_name, cgroup_parent, up_again);
 \treturn 0;
 }
 
@@ -92,10 +94,10 @@ describe('the CO-RE flavour guard for a renamed field (kernfs_node.parent / __pa
 
   test('each read is reported in 6.18 only, with the guard as its fix; applied, nothing is left and clang builds it', () => {
     const first = missing(PROGRAM);
-    assert.equal(first.length, 4, first.map((d) => d.message).join('\n'));
+    assert.equal(first.length, 5, first.map((d) => d.message).join('\n'));
     for (const d of first) assert.match(d.message, /struct kernfs_node\.parent does not exist in 6\.18\.44-fc-v669; it is __parent there/);
     let text = PROGRAM;
-    for (let round = 0; round < 4; round++) {
+    for (let round = 0; round < 5; round++) {
       const fix = missing(text).map((d) => d.data as DiagnosticFix | undefined).find((f) => f);
       assert.ok(fix, `round ${round}: a fix`);
       assert.match(fix.title, /^Guard with bpf_core_field_exists\(\): parent where it exists, else __parent \(struct kernfs_node___with__parent\)$/);
@@ -110,6 +112,7 @@ describe('the CO-RE flavour guard for a renamed field (kernfs_node.parent / __pa
     // Deep in a chain, the pointer is read first (clang refuses a BPF_CORE_READ nested in another).
     assert.ok(text.includes('({ struct kernfs_node *___p = BPF_CORE_READ(task, cgroups, dfl_cgrp, kn); bpf_core_field_exists(___p->parent) ? '
       + 'BPF_CORE_READ(___p, parent, name) : BPF_CORE_READ((struct kernfs_node___with__parent *)___p, __parent, name); })'), text);
+    assert.ok(text.includes('(bpf_core_field_exists(kn->parent) ? BPF_CORE_READ_INTO(&up_again, kn, parent) : BPF_CORE_READ_INTO(&up_again, (struct kernfs_node___with__parent *)kn, __parent));'), text);
     assert.ok(text.includes('(bpf_core_field_exists(kn->parent) ? kn->parent->name : ((struct kernfs_node___with__parent *)kn)->__parent->name)'), text);
 
     build(text, '6.12.117+deb12-amd64');
@@ -122,9 +125,9 @@ describe('the CO-RE flavour guard for a renamed field (kernfs_node.parent / __pa
     const text = applyFix(source, d.data as DiagnosticFix);
     assert.ok(text.includes('struct kernfs_node___with_parent { struct kernfs_node *parent; } __attribute__((preserve_access_index));'), text);
     assert.ok(text.includes('(bpf_core_field_exists(kn->__parent) ? BPF_CORE_READ(kn, __parent) : BPF_CORE_READ((struct kernfs_node___with_parent *)kn, parent))'), text);
-    // The two other reads in the program, one fix each.
+    // The three other reads in the program, one fix each.
     let fixed = text;
-    for (let round = 0; round < 2; round++) fixed = applyFix(fixed, missing(fixed, newer).find((x) => x.data)!.data as DiagnosticFix);
+    for (let round = 0; round < 3; round++) fixed = applyFix(fixed, missing(fixed, newer).find((x) => x.data)!.data as DiagnosticFix);
     assert.deepEqual(missing(fixed, newer).map((x) => x.message), []);
     build(fixed, '6.18.44-fc-v669');
   });

@@ -7,6 +7,7 @@ import type { Node } from 'web-tree-sitter';
 import { Range, TextEdit } from 'vscode-languageserver-types';
 import { declaration } from '../../btf/c-decl';
 import { CCall } from '../../csource/model';
+import { fieldPathSource } from '../expression';
 import { ExprType, TypeEnv, composite, member } from '../types';
 import { ParsedFile } from '../service-context';
 import { DiagnosticFix } from './rule';
@@ -80,30 +81,34 @@ interface Forms {
   flavoured: string;
 }
 
+/** The kernel read macros the fix rewrites (the _USER ones read user memory, where a flavour means nothing). */
+const KERNEL_READS = new Set(['BPF_CORE_READ', 'BPF_CORE_READ_INTO', 'BPF_CORE_READ_STR_INTO']);
+
 /**
- * `BPF_CORE_READ(src, W.x, b)`: the pointer holding W is `src`. `BPF_CORE_READ(src, a, W.x, b)`: it is
- * read first into `___p`, and both branches read from there.
+ * `BPF_CORE_READ(src, W.x, b)` (or `BPF_CORE_READ_INTO(dst, src, ...)`): the pointer holding W is `src`.
+ * `BPF_CORE_READ(src, a, W.x, b)`: it is read first into `___p`, and both branches read from there.
  */
 function callForms(text: string, call: CCall, f: RenamedField, struct: string, flavour: string, other: string): Forms | undefined {
-  if (call.callee !== 'BPF_CORE_READ' || call.args.length < 2) return undefined;
+  const source = fieldPathSource(call.callee);
+  if (!KERNEL_READS.has(call.callee) || source === undefined) return undefined;
   const i = call.args.findIndex((a) => a.span.start <= f.start && f.end <= a.span.end);
   // W must start its argument (`->W`): inside a dotted argument it is a member of an embedded struct.
-  if (i < 1 || call.args[i].text.trim().indexOf(f.written) !== 0) return undefined;
+  if (i <= source || call.args[i].text.trim().indexOf(f.written) !== 0) return undefined;
   const args = call.args.map((a) => a.text.trim());
   const after = [text.slice(f.end, call.args[i].span.end).trim(), ...args.slice(i + 1)];
-  const fields = (name: string) => [name + after[0], ...after.slice(1)].join(', ');
-  if (i === 1) {
+  const read = (pointer: string, name: string) => `${call.callee}(${[...args.slice(0, source), pointer, name + after[0], ...after.slice(1)].join(', ')})`;
+  if (i === source + 1) {
     const whole = text.slice(call.span.start, call.span.end);
     return {
-      span: call.span, pointer: args[0],
+      span: call.span, pointer: args[source],
       direct: (name) => whole.slice(0, f.start - call.span.start) + name + whole.slice(f.end - call.span.start),
-      flavoured: `BPF_CORE_READ((struct ${flavour} *)${args[0]}, ${fields(other)})`,
+      flavoured: read(`(struct ${flavour} *)${args[source]}`, other),
     };
   }
   return {
-    span: call.span, pointer: '___p', setup: `${struct} *___p = BPF_CORE_READ(${args.slice(0, i).join(', ')})`,
-    direct: (name) => `BPF_CORE_READ(___p, ${fields(name)})`,
-    flavoured: `BPF_CORE_READ((struct ${flavour} *)___p, ${fields(other)})`,
+    span: call.span, pointer: '___p', setup: `${struct} *___p = BPF_CORE_READ(${args.slice(source, i).join(', ')})`,
+    direct: (name) => read('___p', name),
+    flavoured: read(`(struct ${flavour} *)___p`, other),
   };
 }
 
