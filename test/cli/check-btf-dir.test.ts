@@ -13,7 +13,7 @@ import { cacheDir, haveTool } from '../support/kernels';
 interface Finding { file: string; line: number; severity: string; code: string; message: string }
 interface CheckFleetJson {
   files: string[];
-  kernels: { label: string; distro?: string; arch?: string; group?: number; findings?: Finding[] }[];
+  kernels: { label: string; distro?: string; arch?: string; group?: number; findings?: Finding[]; times?: Record<string, number> }[];
   groups: { id: number; kernels: string[]; findings: number[] }[];
   findings: (Finding & { groups: number[]; kernelCount: number })[];
   failing: boolean;
@@ -81,6 +81,7 @@ describe('check --btf-dir: the source checks against folders of kernels, grouped
     assert.deepEqual(fleet.kernels.map((k) => k.label).sort(), ['6.12.117+deb12-amd64', '6.12.117+deb12-cloud-amd64', 'debian/12/x86_64/6.1.0-56-amd64', 'debian/12/x86_64/6.1.0-56-cloud-amd64']);
     for (const k of fleet.kernels) {
       assert.equal(k.arch, 'x86_64', k.label);
+      assert.ok(k.times && k.times.parse > 0 && k.times.check > 0, `${k.label}: per-kernel times`);
       const state = k.findings!.find((f) => f.line === lineOf('BPF_CORE_READ(t, state)'));
       assert.ok(state, `${k.label}: task_struct.state is gone`);
       assert.match(state.message, new RegExp(`does not exist in ${k.label.replace(/[.+/]/g, '\\$&')}; it is __state there`), 'a kernel entry names its own kernel');
@@ -119,6 +120,7 @@ describe('check --btf-dir: the source checks against folders of kernels, grouped
     assert.match(r.stdout, /^group 1 \(2 kernels\): debian\/12\/x86_64\/6\.1\.0-56-amd64, debian\/12\/x86_64\/6\.1\.0-56-cloud-amd64: 2 findings only here$/m);
     assert.match(r.stdout, new RegExp(`^ {4}.*fleet\\.bpf\\.c:${lineOf('inet_flags')}:\\d+: warning: CO-RE: struct inet_sock\\.inet_flags does not exist in these kernels \\[core-field-missing\\]$`, 'm'));
     assert.match(r.stdout, /^group 2 \(2 kernels\): 6\.12\.117\+deb12-amd64, 6\.12\.117\+deb12-cloud-amd64: 1 finding only here$/m);
+    assert.match(r.stderr, /^ebpf-ls check: 4 kernels in [\d.]+ s: per kernel [\d.]+ ms \(read [\d.]+, decompress [\d.]+, parse [\d.]+, check [\d.]+\)$/m);
   });
 
   test("a kernel of another architecture is checked with that architecture's #if branches", () => {

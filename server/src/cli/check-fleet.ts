@@ -43,58 +43,92 @@ interface FleetFinding extends CheckResult {
   kernelCount: number;
 }
 
+interface Grouping {
+  groups: FindingGroup[];
+  byKey: Map<string, FindingGroup>;
+  /** Every distinct finding, by key. */
+  findings: Map<string, CheckResult>;
+}
+
+/** Per-kernel cost, summed (ms). */
+interface Times {
+  read: number;
+  unpack: number;
+  parse: number;
+  check: number;
+  kernels: number;
+}
+
 /** Checks every kernel of `files` with `diagnose` (one kernel described, no other), one kernel in memory at a time. */
 export async function runCheckFleet(files: readonly KernelFileInfo[], diagnose: (kernel: Kernel) => CheckResult[], opts: { format: 'text' | 'json'; sources: string[]; overrides: SeverityOverrides }): Promise<number> {
   const json = opts.format === 'json';
   const started = performance.now();
-  const groups: FindingGroup[] = [];
-  const byKey = new Map<string, FindingGroup>();
-  const findings = new Map<string, CheckResult>();
+  const grouping: Grouping = { groups: [], byKey: new Map(), findings: new Map() };
   const rows: KernelRow[] = [];
+  const totals: Times = { read: 0, unpack: 0, parse: 0, check: 0, kernels: 0 };
   if (json) process.stdout.write(`{"files":${JSON.stringify(opts.sources)},"kernels":[\n`);
   for await (const k of kernelsOf(files, kernelScratch())) {
     const row: KernelRow = { label: k.info.label };
     let own: CheckResult[] | undefined;
+    let times: Omit<Times, 'kernels'> | undefined;
     if ('error' in k) {
       row.error = k.error;
       process.stderr.write(`ebpf-ls: ${k.error}\n`);
     } else {
+      const t0 = performance.now();
       own = diagnose(k.kernel);
-      const keys = own.map((r) => {
-        const shared = { ...r, message: r.message.split(k.kernel.label).join(THESE_KERNELS) };
-        const key = JSON.stringify(shared);
-        if (!findings.has(key)) findings.set(key, shared);
-        return key;
-      });
-      const groupKey = keys.join('\n');
-      let g = byKey.get(groupKey);
-      if (!g) {
-        g = { id: groups.length + 1, kernels: [], findings: keys };
-        groups.push(g);
-        byKey.set(groupKey, g);
-      }
-      g.kernels.push(rows.length);
-      row.group = g.id;
+      times = { ...k.times, check: performance.now() - t0 };
+      for (const key of ['read', 'unpack', 'parse', 'check'] as const) totals[key] += times[key];
+      totals.kernels++;
+      row.group = addToGroups(grouping, own, k.kernel.label, rows.length);
     }
-    if (json) process.stdout.write(`${rows.length ? ',\n' : ''}${JSON.stringify(kernelJson(k.info, row, own))}`);
+    if (json) process.stdout.write(`${rows.length ? ',\n' : ''}${JSON.stringify(kernelJson(k.info, row, own, times))}`);
     rows.push(row);
   }
-  const fleet = fleetFindings(groups, findings, opts.overrides);
+  const { groups } = grouping;
+  const fleet = fleetFindings(groups, grouping.findings, opts.overrides);
   const failing = [...fleet.values()].some((f) => f.severity === 'error');
+  const elapsed = performance.now() - started;
   if (json) {
     const keys = [...fleet.keys()];
     const groupJson = groups.map((g) => ({ id: g.id, kernels: g.kernels.map((i) => rows[i].label), findings: g.findings.map((key) => keys.indexOf(key)) }));
     process.stdout.write(`\n],"groups":${JSON.stringify(groupJson)},"findings":${JSON.stringify([...fleet.values()])},"failing":${failing}}\n`);
   } else {
-    process.stdout.write(textReport(opts.sources, groups, fleet, rows, performance.now() - started));
+    process.stdout.write(textReport(opts.sources, groups, fleet, rows, elapsed));
   }
+  if (totals.kernels) process.stderr.write(timingLine(totals, elapsed));
   if (rows.some((r) => r.error)) return EXIT_BAD_INPUT;
   return failing ? EXIT_FINDINGS : 0;
 }
 
-function kernelJson(info: KernelFileInfo, row: KernelRow, findings: CheckResult[] | undefined) {
+/** One kernel's findings added to the groups (its own label in messages made "these kernels"); the id of its group. */
+function addToGroups(grouping: Grouping, own: CheckResult[], label: string, kernel: number): number {
+  const keys = own.map((r) => {
+    const shared = { ...r, message: r.message.split(label).join(THESE_KERNELS) };
+    const key = JSON.stringify(shared);
+    if (!grouping.findings.has(key)) grouping.findings.set(key, shared);
+    return key;
+  });
+  const groupKey = keys.join('\n');
+  let g = grouping.byKey.get(groupKey);
+  if (!g) {
+    g = { id: grouping.groups.length + 1, kernels: [], findings: keys };
+    grouping.groups.push(g);
+    grouping.byKey.set(groupKey, g);
+  }
+  g.kernels.push(kernel);
+  return g.id;
+}
+
+function timingLine(t: Times, elapsed: number): string {
+  const per = (x: number) => (x / t.kernels).toFixed(1);
+  return `ebpf-ls check: ${plural(t.kernels, 'kernel')} in ${(elapsed / 1000).toFixed(1)} s: per kernel ${per(t.read + t.unpack + t.parse + t.check)} ms (read ${per(t.read)}, decompress ${per(t.unpack)}, parse ${per(t.parse)}, check ${per(t.check)})\n`;
+}
+
+function kernelJson(info: KernelFileInfo, row: KernelRow, findings: CheckResult[] | undefined, times: Omit<Times, 'kernels'> | undefined) {
   const { label, path, release, distro, distroVersion, arch } = info;
-  return { label, path, release, distro, distroVersion, arch, group: row.group, error: row.error, findings };
+  const ms = times && Object.fromEntries(Object.entries(times).map(([k, v]) => [k, Math.round(v * 10) / 10]));
+  return { label, path, release, distro, distroVersion, arch, group: row.group, error: row.error, findings, times: ms };
 }
 
 /** Every distinct finding with the groups it occurs in; in only some kernels, its code's "some kernels" severity. */
