@@ -167,7 +167,7 @@ describe('relocs --btf-dir: folders of kernels, grouped, against bpftool', { ski
     assert.match(r.stdout, /skipped 1 kernel of another architecture: debian\/12\/arm64\/.* \(arm64 kernel; the object reads x86_64 registers\)/);
   });
 
-  test('in process (what check --btf-dir will call): listed, then loaded one at a time', async () => {
+  test('in process (what check --btf-dir calls): listed, then loaded one at a time', async () => {
     const listed = listKernelDirs([flat]);
     assert.ok(listed.ok, listed.ok ? '' : listed.error);
     const seen: string[] = [];

@@ -142,7 +142,7 @@ export async function loadKernelFile(info: KernelFileInfo, scratch?: KernelScrat
 }
 
 /**
- * The kernels of `files`, loaded one at a time (for `check --btf-dir` and the editor's target folders):
+ * The kernels of `files`, loaded one at a time (for `check --btf-dir`; relocations go through host/relocs-workers.ts):
  * each is yielded, used by the caller and released before the next is read. With a scratch, a yielded
  * kernel lives only until the next one is asked for.
  */
