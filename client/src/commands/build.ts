@@ -199,7 +199,7 @@ async function fleetCheck(ctx: CommandContext, object: string): Promise<FleetChe
   if (!dirs.length || !vscode.workspace.isTrusted) return undefined;
   const started = Date.now();
   const title = 'eBPF: CO-RE check against ebpf.kernel.targetDirs';
-  const r = await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title }, () => checkTargetDirs(object, dirs, ctx.extension.asAbsolutePath(join('dist', 'ebpf-ls.js'))));
+  const r = await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title }, () => checkTargetDirs(object, dirs, ctx.extension.asAbsolutePath(join('dist', 'ebpf-ls.js'))).catch((e: Error) => `a worker failed: ${e.message}`));
   if (typeof r === 'string') {
     ctx.output.appendLine(`CO-RE check of ${object} against ebpf.kernel.targetDirs: ${r}`);
     notify('warning', `eBPF: ebpf.kernel.targetDirs: ${r}`, showLogAction(ctx.output));
