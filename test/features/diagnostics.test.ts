@@ -123,12 +123,24 @@ describe('license', () => {
 SEC("kprobe/do_unlinkat")
 int handle(void *ctx)
 {
-\treturn 0;
+\treturn bpf_get_current_task() != 0;
 }
 `;
     const d = only(diagnose(source), 'missing-license');
     assert.equal(d.severity, sev('missing-license'));
     assert.equal(covered(source, d), 'kprobe/do_unlinkat');
+  });
+
+  test('programs that need no license (no GPL-only call, not LSM or struct_ops) load without one: a hint', () => {
+    // xdp-tutorial's packet-solutions programs, loaded as they are by xdp-loader.
+    const xdp = 'SEC("xdp")\nint pass(struct xdp_md *ctx)\n{\n\treturn bpf_get_prandom_u32() ? 2 : 1;\n}\n';
+    const d = only(diagnose(xdp), 'no-license');
+    assert.equal(d.severity, DiagnosticSeverity.Hint);
+    assert.match(d.message, /the kernel loads these programs without one/);
+    // An LSM program is refused without one, whatever it calls ("LSM programs must have a GPL compatible license").
+    const lsm = only(diagnose('SEC("lsm/file_open")\nint BPF_PROG(check, struct file *file)\n{\n\treturn 0;\n}\n'), 'missing-license');
+    assert.equal(lsm.severity, DiagnosticSeverity.Warning);
+    assert.match(lsm.message, /the kernel refuses its BPF_PROG_TYPE_LSM programs/);
   });
 
   test('no program, no license needed', () => {

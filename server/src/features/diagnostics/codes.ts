@@ -44,8 +44,12 @@ export const DIAGNOSTIC_CODES = {
     rationale: 'libbpf 1.0 and newer refuse legacy map definitions when the object is opened',
   },
   'missing-license': {
-    severity: Warning, description: 'no SEC("license")',
-    rationale: 'without a license the kernel treats the program as proprietary, which GPL-only helpers refuse',
+    severity: Warning, description: 'no SEC("license") in a file whose programs need a GPL-compatible one (GPL-only helpers or kfuncs, LSM or struct_ops programs)',
+    rationale: 'the kernel refuses them without one; a file is often linked with another that declares it, so it is not an error',
+  },
+  'no-license': {
+    severity: Hint, description: 'no SEC("license") in a file whose programs need none',
+    rationale: 'the kernel loads them as they are; only a GPL-only helper, a kfunc, or an LSM or struct_ops program added later would need it',
   },
   'gpl-only': {
     severity: Error, description: 'a GPL-only helper or a kfunc under a license the kernel does not count as GPL-compatible',

@@ -1,17 +1,22 @@
 // The license: GPL-only helpers and kfuncs under a license the kernel does not count as GPL-compatible,
 // and a file with no license at all (its own or a project header's). Such a file is often linked with
 // another object that declares the license, or #included by a file that does: that gets one warning,
-// naming what the kernel would refuse, not an error at every call.
+// naming what the kernel would refuse (GPL-only calls; LSM and struct_ops programs, which the kernel
+// refuses outright: "LSM programs must have a GPL compatible license"), not an error at every call. A
+// file that needs none (an XDP program calling no GPL-only helper) loads as it is: a hint.
 import { inSpans } from '../../../csource/preprocessor';
 import { GPL_COMPATIBLE_LICENSES, GPL_ONLY_HELPERS } from '../../../helpers/gpl-only';
-import { KernelCall, Rule, RuleInput } from '../rule';
+import { KernelCall, Rule, RuleInput, knownSections } from '../rule';
+
+/** Program types the kernel loads only under a GPL-compatible license, whatever they call. */
+const GPL_ONLY_PROGRAM_TYPES = new Set(['BPF_PROG_TYPE_LSM', 'BPF_PROG_TYPE_STRUCT_OPS']);
 
 /** How many GPL-only functions the missing-license warning names before "and N more". */
 const NAMED = 5;
 
 export const licenseRule: Rule = {
   name: 'license',
-  codes: ['missing-license', 'gpl-only'],
+  codes: ['missing-license', 'no-license', 'gpl-only'],
   check(input, report) {
     const { model } = input.file;
     const first = model.functions.find((f) => f.section);
@@ -19,7 +24,13 @@ export const licenseRule: Rule = {
     const license = model.license ?? model.includedLicense;
     const hasLicense = !!license || model.sections.some((s) => s.name === 'license');
     if (!hasLicense) {
-      report({ code: 'missing-license', ...first.section!.span, message: missingLicenseMessage(gplOnlyCalls(input)) });
+      const calls = gplOnlyCalls(input);
+      const types = [...new Set(knownSections(input).map((s) => s.match.def.progType).filter((t) => GPL_ONLY_PROGRAM_TYPES.has(t)))];
+      if (calls.length === 0 && types.length === 0) {
+        report({ code: 'no-license', ...first.section!.span, message: 'no license: the kernel loads these programs without one (they call no GPL-only helper or kfunc); add `char LICENSE[] SEC("license") = "GPL";` before they do' });
+      } else {
+        report({ code: 'missing-license', ...first.section!.span, message: missingLicenseMessage(calls, types) });
+      }
       return;
     }
     if (license === undefined || GPL_COMPATIBLE_LICENSES.has(license.value)) return;
@@ -41,9 +52,11 @@ function gplOnlyCalls(input: RuleInput): KernelCall[] {
   return input.kernelCalls().filter(({ call, name, kind }) => (kind === 'kfunc' || GPL_ONLY_HELPERS.has(name.slice('bpf_'.length))) && !inSpans(inactive, call.span.start));
 }
 
-function missingLicenseMessage(calls: KernelCall[]): string {
+function missingLicenseMessage(calls: KernelCall[], types: string[]): string {
   const add = 'add `char LICENSE[] SEC("license") = "GPL";`';
-  if (calls.length === 0) return `no license: ${add} (GPL-only helpers and many program types need a GPL-compatible license)`;
+  const unless = 'unless this file is linked with one that declares a GPL-compatible license, the kernel refuses';
+  const programs = types.length ? `${types.join(' and ')} programs` : '';
+  if (calls.length === 0) return `no license: ${unless} its ${programs} (${add})`;
   const named = new Map<string, string>();
   for (const { name, kind, via } of calls) {
     if (!named.has(name)) named.set(name, `${name}${kind === 'kfunc' ? ' (kfunc)' : via ? ` (via ${via})` : ''}`);
@@ -51,5 +64,5 @@ function missingLicenseMessage(calls: KernelCall[]): string {
   const list = [...named.values()];
   const more = list.length > NAMED ? ` and ${list.length - NAMED} more` : '';
   const kinds = calls.some((c) => c.kind === 'kfunc') ? 'GPL-only helpers and kfuncs' : 'GPL-only helpers';
-  return `no license: unless this file is linked with one that declares a GPL-compatible license, the kernel refuses the ${kinds} it calls: ${list.slice(0, NAMED).join(', ')}${more} (${add})`;
+  return `no license: ${unless}${programs ? ` its ${programs} and` : ''} the ${kinds} it calls: ${list.slice(0, NAMED).join(', ')}${more} (${add})`;
 }
