@@ -141,6 +141,9 @@ int handle(void *ctx)
     const lsm = only(diagnose('SEC("lsm/file_open")\nint BPF_PROG(check, struct file *file)\n{\n\treturn 0;\n}\n'), 'missing-license');
     assert.equal(lsm.severity, DiagnosticSeverity.Warning);
     assert.match(lsm.message, /the kernel refuses its BPF_PROG_TYPE_LSM programs/);
+    // A project header's functions may call GPL-only helpers out of sight (falco's programs do): a warning.
+    const withHeader = only(diagnose(`#include "helpers.h"\n${xdp}`), 'missing-license');
+    assert.match(withHeader.message, /the GPL-only helpers and kfuncs that the functions of its headers may call/);
   });
 
   test('no program, no license needed', () => {
