@@ -29,8 +29,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   };
   const clientOptions: LanguageClientOptions = {
     documentSelector: [
-      { scheme: 'file', language: 'c', pattern: '**/*.bpf.c' },
-      { scheme: 'file', language: 'c', pattern: '**/*.bpf.h' },
+      // Every C file: the server answers only eBPF programs (a .bpf.c, or C with SEC(), libbpf's BPF-side
+      // headers, vmlinux.h or BCC's macros), so user-space C beside them is left to clangd.
+      { scheme: 'file', language: 'c' },
       // BCC tools: the server diagnoses the C they pass to BPF(text=...) and answers nothing for other Python.
       { scheme: 'file', language: 'python' },
       { scheme: 'untitled', language: 'python' },

@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { TextDocumentContentChangeEvent } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { CParser, Tree, treeEdit } from '../csource/parser';
+import { isBpfSource } from '../features/bpf-source';
 import { ParsedFile } from '../features/service-context';
 import { parseSource } from '../host/language-setup';
 import { ProjectHeaders } from '../host/project-headers';
@@ -15,6 +16,8 @@ export interface OpenDocument {
   path: string | undefined;
   /** The latest parse; replaced whole on every change. */
   parsed: ParsedFile;
+  /** Whether the latest parse is an eBPF program (features/bpf-source.ts): other C gets no answers. */
+  bpf: boolean;
 }
 
 export class Documents {
@@ -32,7 +35,8 @@ export class Documents {
   open(uri: string, languageId: string, version: number, text: string): void {
     this.inOrder(uri, async () => {
       const path = uriPath(uri);
-      const doc = { uri, path, parsed: parseSource(await this.parser, await this.headers, TextDocument.create(uri, languageId, version, text), path) };
+      const parsed = parseSource(await this.parser, await this.headers, TextDocument.create(uri, languageId, version, text), path);
+      const doc = { uri, path, parsed, bpf: isBpfSource(parsed) };
       this.docs.set(uri, doc);
       this.onUpdate(doc);
     });
@@ -44,8 +48,7 @@ export class Documents {
       if (!open) return;
       const parser = await this.parser;
       const { doc, tree } = applyChanges(parser, open.parsed.doc, open.parsed.tree, changes, version);
-      open.parsed = parseSource(parser, await this.headers, doc, open.path, tree);
-      this.onUpdate(open);
+      this.update(open, parseSource(parser, await this.headers, doc, open.path, tree));
     });
   }
 
@@ -53,8 +56,7 @@ export class Documents {
   reparseAll(): void {
     for (const open of this.docs.values()) {
       this.inOrder(open.uri, async () => {
-        open.parsed = parseSource(await this.parser, await this.headers, open.parsed.doc, open.path, open.parsed.tree);
-        this.onUpdate(open);
+        this.update(open, parseSource(await this.parser, await this.headers, open.parsed.doc, open.path, open.parsed.tree));
       });
     }
   }
@@ -84,6 +86,12 @@ export class Documents {
   /** Parses a file that is not open (a built object's source), with the same headers. */
   async parseFile(uri: string, path: string, text: string): Promise<ParsedFile> {
     return parseSource(await this.parser, await this.headers, TextDocument.create(uri, 'c', 0, text), path);
+  }
+
+  private update(open: OpenDocument, parsed: ParsedFile): void {
+    open.parsed = parsed;
+    open.bpf = isBpfSource(parsed);
+    this.onUpdate(open);
   }
 
   private inOrder(uri: string, work: () => Promise<void>): void {

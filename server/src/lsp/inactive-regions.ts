@@ -14,7 +14,7 @@ export class InactiveRegionsPublisher {
 
   publish(doc: OpenDocument): void {
     try {
-      const regions = inactiveRegions(doc.parsed);
+      const regions = doc.bpf ? inactiveRegions(doc.parsed) : [];
       const key = JSON.stringify(regions);
       if (this.sent.get(doc.uri) === key) return;
       this.sent.set(doc.uri, key);

@@ -173,7 +173,7 @@ class DiagnosticsPublisher {
 
   publishNow(doc: OpenDocument, service: LanguageService): void {
     const parsed = doc.parsed;
-    this.send(doc.uri, parsed.doc.version, () => service.diagnostics(parsed));
+    this.send(doc.uri, parsed.doc.version, () => (doc.bpf ? service.diagnostics(parsed) : []));
   }
 
   publishPython(doc: PythonDocument, service: LanguageService): void {
@@ -213,7 +213,7 @@ async function runSafe<T>(server: ServerState, what: string, uri: string, empty:
 /** Runs a feature that needs no kernel on an open document once its earlier notifications are in. */
 async function runOnDocument<T>(server: ServerState, what: string, uri: string, empty: T, token: CancellationToken | undefined, fn: (d: ParsedFile) => T): Promise<T> {
   const doc = await server.documents.get(uri);
-  if (!doc || token?.isCancellationRequested) return empty;
+  if (!doc || !doc.bpf || token?.isCancellationRequested) return empty;
   try {
     return fn(doc.parsed);
   } catch (e) {
@@ -236,7 +236,7 @@ function registerFeatures(server: ServerState): void {
   connection.onWorkspaceSymbol(async (p) => {
     const service = await server.snapshot().service;
     try {
-      return service.workspaceSymbols(p.query, server.documents.all().map((d) => d.parsed));
+      return service.workspaceSymbols(p.query, server.documents.all().filter((d) => d.bpf).map((d) => d.parsed));
     } catch (e) {
       server.log(`Error while searching kernel types: ${(e as Error).stack}`);
       return [];

@@ -1,0 +1,20 @@
+// Which C files the language service speaks about. Many projects name their eBPF programs `*.c` (cilium,
+// falco, libxdp's examples) next to the user-space C that loads them, where clangd already answers. A
+// `.bpf.c`/`.bpf.h` is always eBPF, and so is a kernel type view; another C file only when its own text says so: a SEC() program, a
+// BPF-side libbpf header or vmlinux.h included, or BCC's macros. A loader that includes <bpf/libbpf.h>
+// is user space and gets nothing from us.
+import { analyseBcc, isBccSource } from '../bcc/analyse';
+import { LIBBPF_HEADERS } from '../bcc/tables';
+import { BTF_VIEW_SCHEME } from './btf-view-uri';
+import { ParsedFile } from './service-context';
+
+const BPF_FILE_NAME = /\.bpf\.[ch]$/;
+
+export function isBpfSource(file: ParsedFile): boolean {
+  const { doc, model, tree } = file;
+  if (BPF_FILE_NAME.test(doc.uri) || doc.uri.startsWith(`${BTF_VIEW_SCHEME}:`)) return true;
+  if (model.sections.length > 0) return true;
+  if ([...model.includes, ...model.systemIncludes].some((path) => LIBBPF_HEADERS.test(path))) return true;
+  const text = doc.getText();
+  return isBccSource(tree, text, analyseBcc(tree, text));
+}
