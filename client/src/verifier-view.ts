@@ -6,24 +6,15 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import { makeNonce } from './html';
-import { revealSourceLine } from './reveal';
+import { ObjectViews } from './object-views';
 import { renderVerifierHtml, ViewVerdict } from './verifier-html';
 
-const panels = new Map<string, vscode.WebviewPanel>();
-
-const VIEW_TYPE = 'ebpf.verifierLog';
+const views = new ObjectViews('ebpf.verifierLog');
 
 function savedVerdictsPath(context: vscode.ExtensionContext, object: string): string {
   const dir = join((context.storageUri ?? context.globalStorageUri).fsPath, 'verifier');
   mkdirSync(dir, { recursive: true });
   return join(dir, `${createHash('sha256').update(object).digest('hex').slice(0, 16)}.json`);
-}
-
-function adopt(context: vscode.ExtensionContext, object: string, panel: vscode.WebviewPanel): vscode.WebviewPanel {
-  panels.set(object, panel);
-  panel.onDidDispose(() => panels.delete(object), null, context.subscriptions);
-  panel.webview.onDidReceiveMessage((m: { file: string; line: number }) => revealSourceLine(object, m.file, m.line), null, context.subscriptions);
-  return panel;
 }
 
 function render(panel: vscode.WebviewPanel, object: string, verdicts: ViewVerdict[]): void {
@@ -32,7 +23,7 @@ function render(panel: vscode.WebviewPanel, object: string, verdicts: ViewVerdic
 
 /** Whether a view of `object` is open (verify on save refreshes it, and opens none). */
 export function verifierLogIsOpen(object: string): boolean {
-  return panels.has(object);
+  return !!views.get(object);
 }
 
 export function showVerifierLog(context: vscode.ExtensionContext, object: string, verdicts: ViewVerdict[], focus = true): void {
@@ -41,27 +32,19 @@ export function showVerifierLog(context: vscode.ExtensionContext, object: string
   } catch {
     // the view still shows; only a reload will not bring it back
   }
-  const panel = panels.get(object) ?? adopt(context, object, vscode.window.createWebviewPanel(VIEW_TYPE, `Verifier: ${object.replace(/^.*\//, '')}`, vscode.ViewColumn.Beside, { enableScripts: true }));
+  const panel = views.open(context, object, `Verifier: ${object.replace(/^.*\//, '')}`, vscode.ViewColumn.Beside);
   render(panel, object, verdicts);
   if (focus) panel.reveal();
 }
 
 /** Brings verifier log views back after a window reload, from the verdicts kept in storage. */
 export function registerVerifierLogSerializer(context: vscode.ExtensionContext): void {
-  context.subscriptions.push(
-    vscode.window.registerWebviewPanelSerializer(VIEW_TYPE, {
-      async deserializeWebviewPanel(panel: vscode.WebviewPanel, state: { object?: string } | undefined) {
-        const object = state?.object;
-        if (!object) return panel.dispose();
-        panel.webview.options = { enableScripts: true };
-        adopt(context, object, panel);
-        try {
-          const saved = JSON.parse(readFileSync(savedVerdictsPath(context, object), 'utf8')) as { verdicts: ViewVerdict[] };
-          render(panel, object, saved.verdicts);
-        } catch {
-          render(panel, object, []);
-        }
-      },
-    }),
-  );
+  views.registerRestore(context, (panel, object) => {
+    try {
+      const saved = JSON.parse(readFileSync(savedVerdictsPath(context, object), 'utf8')) as { verdicts: ViewVerdict[] };
+      render(panel, object, saved.verdicts);
+    } catch {
+      render(panel, object, []);
+    }
+  });
 }
