@@ -1,5 +1,5 @@
 // `ebpf.kernel.targetDirs` after a build: the object's CO-RE relocations against every kernel of the
-// folders, on worker threads that run the server bundle's `relocs --fleet-worker` (host/relocs-workers.ts,
+// folders, on worker threads that run the server bundle's `relocs --fleet-worker` (host/fleet-workers.ts,
 // one kernel in memory at a time per worker), grouped as `relocs --btf-dir` groups them: the grouped
 // portability matrix, and problems at the source lines of relocations that fail where the program reaches
 // them, naming the groups of kernels where they do.
@@ -8,7 +8,7 @@ import { dirname, isAbsolute, join, resolve } from 'node:path';
 import * as vscode from 'vscode';
 import { listKernelDirs } from '../../server/src/host/kernel-dirs';
 import { loadBpfObject } from '../../server/src/host/load-object';
-import { FLEET_WORKER_FLAG, FleetRow, groupFleetResult, resolveFleet } from '../../server/src/host/relocs-workers';
+import { FleetRow, groupFleetResult, resolveFleet } from '../../server/src/host/relocs-workers';
 import { archOfAccesses } from '../../server/src/kernels/arch';
 import { KernelGroup, KernelGroups, summarizeKernels } from '../../server/src/kernels/fleet';
 import { ObjectRelocation, objectRelocations } from '../../server/src/relocs/object';
@@ -36,7 +36,7 @@ export async function checkTargetDirs(object: string, dirs: string[], serverModu
   const groups = new KernelGroups(relocs.map((r) => r.kind));
   const objArch = archOfAccesses(relocs.map((r) => r.access));
   const rows: FleetRow[] = [];
-  await resolveFleet(object, listed.value, (r) => rows.push(groupFleetResult(r, groups, objArch)), { entry: { script: serverModule, argv: ['relocs', FLEET_WORKER_FLAG] } });
+  await resolveFleet(object, listed.value, (r) => rows.push(groupFleetResult(r, groups, objArch)), { script: serverModule });
   const labels = listed.value.map((f) => f.label);
   const skipped = rows.filter((r) => r.skipped);
   const unreadable = rows.filter((r) => r.error);

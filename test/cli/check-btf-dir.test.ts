@@ -1,6 +1,6 @@
 // `check --btf-dir`: the source checks against folders of real Debian kernels (6.1 and 6.12, generic and
-// cloud, their BTF taken out of the packages scripts/fetch-test-kernels caches), loaded one at a time and
-// answered in groups of kernels whose findings are identical.
+// cloud, their BTF taken out of the packages scripts/fetch-test-kernels caches), loaded one at a time per
+// worker thread and answered in groups of kernels whose findings are identical.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -121,6 +121,22 @@ describe('check --btf-dir: the source checks against folders of kernels, grouped
     assert.match(r.stdout, new RegExp(`^ {4}.*fleet\\.bpf\\.c:${lineOf('inet_flags')}:\\d+: warning: CO-RE: struct inet_sock\\.inet_flags does not exist in these kernels \\[core-field-missing\\]$`, 'm'));
     assert.match(r.stdout, /^group 2 \(2 kernels\): 6\.12\.117\+deb12-amd64, 6\.12\.117\+deb12-cloud-amd64: 1 finding only here$/m);
     assert.match(r.stderr, /^ebpf-ls check: 4 kernels in [\d.]+ s: per kernel [\d.]+ ms \(read [\d.]+, decompress [\d.]+, parse [\d.]+, check [\d.]+\)$/m);
+  });
+
+  test('worker threads: --jobs 1 and --jobs 2 give identical JSON, times aside', () => {
+    const withJobs = (jobs: string) => {
+      const r = runCli(['check', src, '--btf-dir', hub, '--btf-dir', flat, '--format', 'json', '--jobs', jobs], { timeoutMs: 300_000 });
+      assert.equal(r.status, 1, r.stderr);
+      const out: CheckFleetJson = JSON.parse(r.stdout);
+      for (const k of out.kernels) delete k.times;
+      return out;
+    };
+    const one = withJobs('1');
+    assert.deepEqual(withJobs('2'), one);
+    assert.deepEqual(one.kernels.map((k) => k.label), fleet.kernels.map((k) => k.label), 'in the order the kernels were listed');
+    const r = runCli(['check', src, '--btf-dir', flat, '--jobs', '0']);
+    assert.equal(r.status, 2);
+    assert.match(r.stderr, /--jobs takes a whole number of worker threads, not '0'/);
   });
 
   test("a kernel of another architecture is checked with that architecture's #if branches", () => {

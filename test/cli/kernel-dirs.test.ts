@@ -7,7 +7,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { kernelScratch, kernelsOf, listKernelDirs } from '../../server/src/host/kernel-dirs';
+import { kernelScratch, listKernelDirs, loadKernelFile } from '../../server/src/host/kernel-dirs';
 import { cliSkip, runCli } from '../support/cli';
 import { cacheDir, haveTool, repoRoot, sharedRaw, sharedSkip } from '../support/kernels';
 
@@ -167,15 +167,17 @@ describe('relocs --btf-dir: folders of kernels, grouped, against bpftool', { ski
     assert.match(r.stdout, /skipped 1 kernel of another architecture: debian\/12\/arm64\/.* \(arm64 kernel; the object reads x86_64 registers\)/);
   });
 
-  test('in process (what check --btf-dir calls): listed, then loaded one at a time', async () => {
+  test('in process (what each worker does): listed, then loaded one at a time into one scratch', async () => {
     const listed = listKernelDirs([flat]);
     assert.ok(listed.ok, listed.ok ? '' : listed.error);
+    const scratch = kernelScratch();
     const seen: string[] = [];
-    for await (const k of kernelsOf(listed.value, kernelScratch())) {
-      assert.ok('kernel' in k, 'error' in k ? k.error : '');
-      assert.equal(k.kernel.arch, 'x86_64');
-      assert.ok(k.kernel.btf.findFirst('task_struct') !== undefined);
-      seen.push(k.kernel.label);
+    for (const info of listed.value) {
+      const k = await loadKernelFile(info, scratch);
+      assert.ok(k.ok, k.ok ? '' : k.error);
+      assert.equal(k.value.kernel.arch, 'x86_64');
+      assert.ok(k.value.kernel.btf.findFirst('task_struct') !== undefined);
+      seen.push(k.value.kernel.label);
     }
     assert.deepEqual(seen, listed.value.map((f) => f.label));
   });

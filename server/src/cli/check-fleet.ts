@@ -1,14 +1,32 @@
-// `check --btf-dir`: the source checks against folders of kernels, loaded, checked and released one at a
-// time (host/kernel-dirs.ts), answered in groups of kernels whose findings are identical. A finding in
-// only some kernels takes its code's "some kernels" severity, as check with several --btf kernels does.
+// `check --btf-dir`: the source checks against folders of kernels on worker threads (host/fleet-workers.ts;
+// each worker parses the sources once, then loads, checks and releases one kernel at a time: check.ts's
+// serveCheckWorker), answered in groups of kernels whose findings are identical. A finding in only some
+// kernels takes its code's "some kernels" severity, as check with several --btf kernels does.
 import { DiagnosticSeverity } from 'vscode-languageserver-types';
 import { DIAGNOSTIC_CODES, DiagnosticCode, SeverityOverrides, severityOf } from '../features/diagnostics/codes';
-import { kernelScratch, kernelsOf } from '../host/kernel-dirs';
+import { FLEET_WORKER_FLAG, FleetKernelResult, runFleetWorkers } from '../host/fleet-workers';
 import { KernelFileInfo, summarizeKernels } from '../kernels/fleet';
-import { Kernel } from '../kernels/kernel';
+import { Loader } from '../sections/loaders';
 import { EXIT_BAD_INPUT, EXIT_FINDINGS } from './usage';
 
 type SeverityName = 'error' | 'warning' | 'info' | 'hint';
+
+/** What a check worker is given: the sources and the build, as plain data. */
+export interface CheckJob {
+  sources: { file: string; text: string }[];
+  includeDirs: string[];
+  /** -D and -U as clang takes them. */
+  buildFlags: string[];
+  severity: SeverityOverrides;
+  loader?: Loader;
+}
+
+/** One kernel's answer from a check worker. */
+export interface CheckAnswer {
+  findings: CheckResult[];
+  /** What parsing the sources for this kernel's architecture had to say (project headers, compile_commands.json). */
+  notes: string[];
+}
 
 /** One diagnostic as check reports it (text and JSON). */
 export interface CheckResult {
@@ -59,37 +77,27 @@ interface Times {
   kernels: number;
 }
 
-/** Checks every kernel of `files` with `diagnose` (one kernel described, no other), one kernel in memory at a time. */
-export async function runCheckFleet(files: readonly KernelFileInfo[], diagnose: (kernel: Kernel) => CheckResult[], opts: { format: 'text' | 'json'; sources: string[]; overrides: SeverityOverrides }): Promise<number> {
-  const json = opts.format === 'json';
+interface Run {
+  json: boolean;
+  grouping: Grouping;
+  rows: KernelRow[];
+  totals: Times;
+  /** Notes already printed: every worker parses the sources, and says the same. */
+  notes: Set<string>;
+}
+
+/** Checks every kernel of `files` on worker threads that run `job`, one kernel in memory at a time per worker. */
+export async function runCheckFleet(files: readonly KernelFileInfo[], job: CheckJob, opts: { format: 'text' | 'json'; sources: string[]; overrides: SeverityOverrides; jobs?: number }): Promise<number> {
+  const run: Run = { json: opts.format === 'json', grouping: { groups: [], byKey: new Map(), findings: new Map() }, rows: [], totals: { read: 0, unpack: 0, parse: 0, check: 0, kernels: 0 }, notes: new Set() };
   const started = performance.now();
-  const grouping: Grouping = { groups: [], byKey: new Map(), findings: new Map() };
-  const rows: KernelRow[] = [];
-  const totals: Times = { read: 0, unpack: 0, parse: 0, check: 0, kernels: 0 };
-  if (json) process.stdout.write(`{"files":${JSON.stringify(opts.sources)},"kernels":[\n`);
-  for await (const k of kernelsOf(files, kernelScratch())) {
-    const row: KernelRow = { label: k.info.label };
-    let own: CheckResult[] | undefined;
-    let times: Omit<Times, 'kernels'> | undefined;
-    if ('error' in k) {
-      row.error = k.error;
-      process.stderr.write(`ebpf-ls: ${k.error}\n`);
-    } else {
-      const t0 = performance.now();
-      own = diagnose(k.kernel);
-      times = { ...k.times, check: performance.now() - t0 };
-      for (const key of ['read', 'unpack', 'parse', 'check'] as const) totals[key] += times[key];
-      totals.kernels++;
-      row.group = addToGroups(grouping, own, k.kernel.label, rows.length);
-    }
-    if (json) process.stdout.write(`${rows.length ? ',\n' : ''}${JSON.stringify(kernelJson(k.info, row, own, times))}`);
-    rows.push(row);
-  }
-  const { groups } = grouping;
-  const fleet = fleetFindings(groups, grouping.findings, opts.overrides);
+  if (run.json) process.stdout.write(`{"files":${JSON.stringify(opts.sources)},"kernels":[\n`);
+  const entry = { script: process.argv[1], argv: ['check', FLEET_WORKER_FLAG] };
+  await runFleetWorkers<CheckAnswer>(files, job, (r) => record(run, r), { workers: opts.jobs, entry });
+  const { grouping: { groups }, rows, totals } = run;
+  const fleet = fleetFindings(groups, run.grouping.findings, opts.overrides);
   const failing = [...fleet.values()].some((f) => f.severity === 'error');
   const elapsed = performance.now() - started;
-  if (json) {
+  if (run.json) {
     const keys = [...fleet.keys()];
     const groupJson = groups.map((g) => ({ id: g.id, kernels: g.kernels.map((i) => rows[i].label), findings: g.findings.map((key) => keys.indexOf(key)) }));
     process.stdout.write(`\n],"groups":${JSON.stringify(groupJson)},"findings":${JSON.stringify([...fleet.values()])},"failing":${failing}}\n`);
@@ -99,6 +107,29 @@ export async function runCheckFleet(files: readonly KernelFileInfo[], diagnose: 
   if (totals.kernels) process.stderr.write(timingLine(totals, elapsed));
   if (rows.some((r) => r.error)) return EXIT_BAD_INPUT;
   return failing ? EXIT_FINDINGS : 0;
+}
+
+/** One kernel's result, in list order: grouped (or its one-line error), streamed as JSON. */
+function record(run: Run, r: FleetKernelResult<CheckAnswer>): void {
+  const row: KernelRow = { label: r.info.label };
+  let times: Omit<Times, 'kernels'> | undefined;
+  for (const note of r.answer?.notes ?? []) {
+    if (run.notes.has(note)) continue;
+    run.notes.add(note);
+    process.stderr.write(`ebpf-ls: ${note}\n`);
+  }
+  if (r.error || !r.answer || !r.times) {
+    row.error = r.error ?? 'no result';
+    process.stderr.write(`ebpf-ls: ${row.error}\n`);
+  } else {
+    const { use, ...load } = r.times;
+    times = { ...load, check: use };
+    for (const key of ['read', 'unpack', 'parse', 'check'] as const) run.totals[key] += times[key];
+    run.totals.kernels++;
+    row.group = addToGroups(run.grouping, r.answer.findings, r.info.label, run.rows.length);
+  }
+  if (run.json) process.stdout.write(`${run.rows.length ? ',\n' : ''}${JSON.stringify(kernelJson(r.info, row, r.answer?.findings, times))}`);
+  run.rows.push(row);
 }
 
 /** One kernel's findings added to the groups (its own label in messages made "these kernels"); the id of its group. */

@@ -1,5 +1,7 @@
-// `ebpf-ls check FILE...`: the editor's diagnostics in a terminal or CI, against every --btf kernel.
+// `ebpf-ls check FILE...`: the editor's diagnostics in a terminal or CI, against every --btf kernel, or
+// every kernel of --btf-dir folders on worker threads (check-fleet.ts; a worker's side is serveCheckWorker).
 import { readFileSync } from 'node:fs';
+import { isMainThread } from 'node:worker_threads';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { Diagnostic, DiagnosticSeverity } from 'vscode-languageserver-types';
 import { CParser } from '../csource/parser';
@@ -8,20 +10,22 @@ import { DIAGNOSTIC_CODES, SEVERITY_NAMES, SeverityName, SeverityOverrides } fro
 import { LanguageService, getLanguageService } from '../features/language-service';
 import { ParsedFile } from '../features/service-context';
 import { parseSource, projectHeaders, serviceFacts, setUpLanguageService } from '../host/language-setup';
+import { FLEET_WORKER_FLAG, serveFleetWorker } from '../host/fleet-workers';
 import { listKernelDirs } from '../host/kernel-dirs';
 import { loadDefaultKernel } from '../host/load-btf';
 import { readParserWasm } from '../host/source-files';
 import { Arch } from '../kernels/arch';
 import { describeKernelPath } from '../kernels/fleet';
 import { Kernel, kernelSet } from '../kernels/kernel';
-import { CheckResult, SEVERITY, runCheckFleet } from './check-fleet';
-import { Command, parseCommandArgs } from './command';
+import { CheckAnswer, CheckJob, CheckResult, SEVERITY, runCheckFleet } from './check-fleet';
+import { Command, jobsOption, parseCommandArgs } from './command';
 import { EXIT_FINDINGS, InputError, UsageError } from './usage';
 
 export const checkCommand: Command = {
-  usage: 'check FILE... [--btf FILE]... [--btf-dir DIR]... [--include DIR]... [-D NAME[=VALUE]]... [-U NAME]... [--loader libbpf|cilium/ebpf|libxdp|aya] [--severity CODE=LEVEL]... [--format text|json]',
-  summary: 'SEC() names, program targets and CO-RE field paths of .bpf.c files, checked against every --btf kernel, or every kernel under --btf-dir folders one at a time, grouped (exit 1 on errors)',
+  usage: 'check FILE... [--btf FILE]... [--btf-dir DIR]... [--include DIR]... [-D NAME[=VALUE]]... [-U NAME]... [--loader libbpf|cilium/ebpf|libxdp|aya] [--severity CODE=LEVEL]... [--jobs N] [--format text|json]',
+  summary: 'SEC() names, program targets and CO-RE field paths of .bpf.c files, checked against every --btf kernel, or every kernel under --btf-dir folders one at a time per worker thread, grouped (exit 1 on errors)',
   async run(argv) {
+    if (!isMainThread && argv[0] === FLEET_WORKER_FLAG) return serveCheckWorker();
     const { values, positionals } = parseCommandArgs(argv, {
       btf: { type: 'string', multiple: true },
       'btf-dir': { type: 'string', multiple: true },
@@ -30,6 +34,7 @@ export const checkCommand: Command = {
       undefine: { type: 'string', short: 'U', multiple: true },
       severity: { type: 'string', multiple: true },
       loader: { type: 'string' },
+      jobs: { type: 'string' },
       format: { type: 'string' },
     });
     if (positionals.length === 0) throw new UsageError('name at least one .bpf.c file');
@@ -39,22 +44,20 @@ export const checkCommand: Command = {
     const loader = values.loader as Loader | undefined;
     if (loader && !LOADERS.some((l) => l.name === loader)) throw new UsageError(`unknown loader '${loader}' (${LOADERS.map((l) => l.name).join(', ')})`);
     const severity = severityOverrides(values.severity ?? []);
+    const jobs = jobsOption(values.jobs);
     const sources = positionals.map((file) => ({ file, text: readSource(file) }));
-    const parser = await CParser.create(readParserWasm());
     // -D and -U as clang takes them, after each file's compile_commands.json entry; an -U wins over a -D of the same name.
     const buildFlags = [...(values.define ?? []).map((d) => `-D${d}`), ...(values.undefine ?? []).map((u) => `-U${u}`)];
-    const files = new ParsedFiles(parser, includeDirs, buildFlags, sources);
+    if (values['btf-dir']?.length) {
+      const listed = listKernelDirs(values['btf-dir']);
+      if (!listed.ok) throw new InputError(listed.error);
+      const singles = (values.btf ?? []).map((p) => describeKernelPath(p, p.replace(/^.*\//, '')));
+      const job: CheckJob = { sources, includeDirs, buildFlags, severity, loader };
+      return runCheckFleet([...singles, ...listed.value], job, { format, sources: positionals, overrides: severity, jobs });
+    }
+    const parser = await CParser.create(readParserWasm());
+    const files = new ParsedFiles(parser, includeDirs, buildFlags, sources, (m) => process.stderr.write(`ebpf-ls: ${m}\n`));
     try {
-      if (values['btf-dir']?.length) {
-        const listed = listKernelDirs(values['btf-dir']);
-        if (!listed.ok) throw new InputError(listed.error);
-        const singles = (values.btf ?? []).map((p) => describeKernelPath(p, p.replace(/^.*\//, '')));
-        // One kernel besides the one being checked (the running or bundled one) names helpers and kfuncs.
-        const reference = await loadDefaultKernel();
-        const facts = { ...serviceFacts({ includeDirs, severity, loader }), callKinds: reference.ok ? [reference.value] : [] };
-        const diagnose = (kernel: Kernel) => checkFiles(getLanguageService({ ...facts, kernels: kernelSet(kernel, []) }), files.forArch(kernel.arch), positionals);
-        return await runCheckFleet([...singles, ...listed.value], diagnose, { format, sources: positionals, overrides: severity });
-      }
       const [described, ...targets] = values.btf ?? [];
       const setUp = await setUpLanguageService({ kernels: { described, targets }, includeDirs, severity, loader }, 'strict');
       if (!setUp.ok) throw new InputError(setUp.error);
@@ -82,13 +85,16 @@ const NODE_ARCH: Record<Arch, string> = {
 class ParsedFiles {
   private readonly byArch = new Map<string, ParsedFile[]>();
 
-  constructor(private readonly parser: CParser, private readonly includeDirs: string[], private readonly buildFlags: string[], private readonly sources: { file: string; text: string }[]) {}
+  constructor(
+    private readonly parser: CParser, private readonly includeDirs: string[], private readonly buildFlags: string[], private readonly sources: { file: string; text: string }[],
+    private readonly log: (msg: string) => void,
+  ) {}
 
   forArch(arch: Arch | undefined): ParsedFile[] {
     const nodeArch = arch ? NODE_ARCH[arch] : process.arch;
     let parsed = this.byArch.get(nodeArch);
     if (!parsed) {
-      const headers = projectHeaders(this.parser, () => this.includeDirs, () => this.buildFlags, (m) => process.stderr.write(`ebpf-ls: ${m}\n`), nodeArch);
+      const headers = projectHeaders(this.parser, () => this.includeDirs, () => this.buildFlags, this.log, nodeArch);
       parsed = this.sources.map(({ file, text }) => parseSource(this.parser, headers, TextDocument.create(`file://${file}`, 'c', 1, text), file));
       this.byArch.set(nodeArch, parsed);
     }
@@ -98,6 +104,26 @@ class ParsedFiles {
   delete(): void {
     for (const parsed of this.byArch.values()) for (const p of parsed) p.tree.delete();
   }
+}
+
+/**
+ * A check worker's side of `check --btf-dir`: the sources parsed once per architecture, then one kernel's
+ * findings per message, with whatever parsing had to say since the last kernel.
+ */
+function serveCheckWorker(): Promise<number> {
+  return serveFleetWorker(async (data) => {
+    const job = data as CheckJob;
+    const notes: string[] = [];
+    const files = new ParsedFiles(await CParser.create(readParserWasm()), job.includeDirs, job.buildFlags, job.sources, (m) => notes.push(m));
+    // One kernel besides the one being checked (the running or bundled one) names helpers and kfuncs.
+    const reference = await loadDefaultKernel();
+    const facts = { ...serviceFacts(job), callKinds: reference.ok ? [reference.value] : [] };
+    const names = job.sources.map((s) => s.file);
+    return (kernel: Kernel): CheckAnswer => {
+      const findings = checkFiles(getLanguageService({ ...facts, kernels: kernelSet(kernel, []) }), files.forArch(kernel.arch), names);
+      return { findings, notes: notes.splice(0) };
+    };
+  });
 }
 
 function checkFiles(service: LanguageService, parsed: ParsedFile[], names: string[]): CheckResult[] {

@@ -1,8 +1,8 @@
 // `relocs --btf-dir`: an object's relocations against folders of kernels, streamed through worker
-// threads (host/relocs-workers.ts) and answered in groups of kernels whose verdicts are identical for
+// threads (host/fleet-workers.ts, host/relocs-workers.ts) and answered in groups of kernels whose verdicts are identical for
 // every relocation. JSON streams one entry per kernel as results arrive; text waits for the groups.
-import { availableParallelism } from 'node:os';
-import { resolveFleet, FleetKernelResult, FleetRow as KernelRow, groupFleetResult } from '../host/relocs-workers';
+import { fleetWorkerCount } from '../host/fleet-workers';
+import { resolveFleet, RelocsKernelResult, FleetRow as KernelRow, groupFleetResult } from '../host/relocs-workers';
 import { Arch, archOfAccesses } from '../kernels/arch';
 import { KernelFileInfo, KernelGroup, KernelGroups, Verdict, summarizeKernels } from '../kernels/fleet';
 import { isExistenceKind } from '../relocs/kinds';
@@ -24,7 +24,7 @@ export async function runFleet(objectPath: string, obj: BpfObject, files: Kernel
   const rows: KernelRow[] = [];
   const totals: Totals = { read: 0, unpack: 0, parse: 0, resolve: 0, kernels: 0 };
   const json = opts.format === 'json';
-  const workers = Math.max(1, Math.min(files.length, opts.jobs ?? availableParallelism()));
+  const workers = fleetWorkerCount(files, opts.jobs);
   const started = performance.now();
   if (json) process.stdout.write(`{"object":${JSON.stringify(objectPath)},"relocations":${JSON.stringify(relocs.map(describe))},"kernels":[\n`);
   await resolveFleet(objectPath, files, (r) => {
@@ -46,13 +46,13 @@ export async function runFleet(objectPath: string, obj: BpfObject, files: Kernel
   return failing ? EXIT_FINDINGS : 0;
 }
 
-function record(r: FleetKernelResult, groups: KernelGroups, objArch: Arch | undefined, totals: Totals): KernelRow {
+function record(r: RelocsKernelResult, groups: KernelGroups, objArch: Arch | undefined, totals: Totals): KernelRow {
   const row = groupFleetResult(r, groups, objArch);
   if (r.times) {
     totals.read += r.times.read;
     totals.unpack += r.times.unpack;
     totals.parse += r.times.parse;
-    totals.resolve += r.times.resolve;
+    totals.resolve += r.times.use;
     totals.kernels++;
   }
   return row;
@@ -62,9 +62,14 @@ function describe(r: ObjectRelocation) {
   return { section: r.section, index: r.index, insnOffset: r.insnOffset, kind: r.kind, spec: r.spec, access: r.access, source: r.source && { file: r.source.file, line: r.source.line } };
 }
 
-function kernelJson(r: FleetKernelResult, row: KernelRow) {
+function kernelJson(r: RelocsKernelResult, row: KernelRow) {
   const { label, path, release, distro, distroVersion } = r.info;
-  return { label, path, release, distro, distroVersion, arch: r.arch, group: row.group, skipped: row.skipped, error: row.error, results: row.group ? r.verdicts : undefined, dead: row.group ? r.dead : undefined, times: r.times && roundTimes(r.times) };
+  return { label, path, release, distro, distroVersion, arch: r.arch, group: row.group, skipped: row.skipped, error: row.error, results: row.group ? r.answer?.verdicts : undefined, dead: row.group ? r.answer?.dead : undefined, times: r.times && roundTimes(resolveTimes(r.times)) };
+}
+
+/** A kernel's times as relocs names them: its use of the kernel is resolving. */
+function resolveTimes({ use, ...load }: NonNullable<RelocsKernelResult['times']>) {
+  return { ...load, resolve: use };
 }
 
 function roundTimes<T extends object>(t: T): T {

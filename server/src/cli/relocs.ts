@@ -4,11 +4,12 @@
 import { isMainThread } from 'node:worker_threads';
 import { loadBpfObject } from '../host/load-object';
 import { listKernelDirs } from '../host/kernel-dirs';
-import { FLEET_WORKER_FLAG, runFleetWorker } from '../host/relocs-workers';
+import { FLEET_WORKER_FLAG } from '../host/fleet-workers';
+import { serveRelocsWorker } from '../host/relocs-workers';
 import { describeKernelPath } from '../kernels/fleet';
 import { KernelResolution, RelocationReport, objectRelocations, resolveObjectRelocations } from '../relocs/object';
 import { loadKernels } from './kernels';
-import { Command, parseCommandArgs } from './command';
+import { Command, jobsOption, parseCommandArgs } from './command';
 import { runFleet } from './relocs-fleet';
 import { EXIT_FINDINGS, InputError, UsageError } from './usage';
 import { CORE_POISON_VALUE } from '../relocs/poison';
@@ -17,7 +18,7 @@ export const relocsCommand: Command = {
   usage: 'relocs OBJ [--btf FILE]... [--btf-dir DIR]... [--jobs N] [--format text|json]',
   summary: "a .bpf.o's CO-RE relocations (from .BTF.ext) resolved against every --btf kernel as libbpf does, or every kernel under --btf-dir folders (BTFHub's layout or flat), grouped; exit 1 when one fails where the program reaches it",
   async run(argv) {
-    if (!isMainThread && argv[0] === FLEET_WORKER_FLAG) return runFleetWorker();
+    if (!isMainThread && argv[0] === FLEET_WORKER_FLAG) return serveRelocsWorker();
     const { values, positionals } = parseCommandArgs(argv, {
       btf: { type: 'string', multiple: true },
       'btf-dir': { type: 'string', multiple: true },
@@ -27,8 +28,7 @@ export const relocsCommand: Command = {
     if (positionals.length !== 1) throw new UsageError('name one BPF object (.bpf.o)');
     const format = values.format ?? 'text';
     if (format !== 'text' && format !== 'json') throw new UsageError(`unknown format '${format}' (text or json)`);
-    const jobs = values.jobs === undefined ? undefined : Number(values.jobs);
-    if (jobs !== undefined && !(Number.isInteger(jobs) && jobs >= 1)) throw new UsageError(`--jobs takes a whole number of worker threads, not '${values.jobs}'`);
+    const jobs = jobsOption(values.jobs);
     const obj = loadBpfObject(positionals[0]);
     if (!obj.ok) throw new InputError(obj.error);
     if (values['btf-dir']?.length) {

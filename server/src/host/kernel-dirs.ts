@@ -2,7 +2,8 @@
 // layout (`<distro>/<version>/<arch>/<release>.btf.tar.xz`) or flat (`*.btf`, `*.btf.xz`, ELF files such
 // as vmlinux-*, kernel packages and images), each named by distro, version, arch and release. Listing
 // reads names and at most a few bytes of a file with an unknown name; kernels are loaded one at a time
-// by loadKernelFile, so a folder of a thousand kernels never sits in memory at once.
+// by loadKernelFile (per worker thread: host/fleet-workers.ts), so a folder of a thousand kernels never
+// sits in memory at once.
 import { closeSync, fstatSync, openSync, readSync, readdirSync, realpathSync, statSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import { parseBtf } from '../btf/parse';
@@ -139,16 +140,4 @@ export async function loadKernelFile(info: KernelFileInfo, scratch?: KernelScrat
   const arch = info.arch ?? u.value.arch ?? archFromBtf(btf.value);
   const kernel: Kernel = { label: info.label, source: info.path, btf: btf.value, version: info.version, arch };
   return ok({ kernel, times: { read: t1 - t0, unpack: t2 - t1, parse: t3 - t2 } });
-}
-
-/**
- * The kernels of `files`, loaded one at a time (for `check --btf-dir`; relocations go through host/relocs-workers.ts):
- * each is yielded, used by the caller and released before the next is read. With a scratch, a yielded
- * kernel lives only until the next one is asked for.
- */
-export async function* kernelsOf(files: readonly KernelFileInfo[], scratch?: KernelScratch): AsyncGenerator<{ info: KernelFileInfo } & ({ kernel: Kernel; times: LoadTimes } | { error: string })> {
-  for (const info of files) {
-    const r = await loadKernelFile(info, scratch);
-    yield r.ok ? { info, ...r.value } : { info, error: r.error };
-  }
 }
