@@ -4,7 +4,7 @@ import { Diagnostic, Range, TextEdit } from 'vscode-languageserver-types';
 import { Kernel } from '../../kernels/kernel';
 import { Loader, LoaderSectionMatch, matchSectionFor } from '../../sections/loaders';
 import { SectionMatch } from '../../sections/match';
-import { CCall, CSection } from '../../csource/model';
+import { CCall, CFunction, CSection } from '../../csource/model';
 import { CALLING_MACROS, helperCalledBy } from '../../libbpf/macros';
 import { hasHelper, hasKfunc } from '../kernel-support';
 import { ParsedFile, ServiceContext, loaderOf } from '../service-context';
@@ -76,6 +76,21 @@ export function knownSections(input: RuleInput): ProgramSection[] {
     if (byLoader) out.push({ section, byLoader, match: byLoader.libbpf ?? asLibbpfMatch(byLoader, section.name) });
   }
   return out;
+}
+
+/** A function that is a program the file's loader knows, with its section's match. */
+export interface ProgramFunction {
+  fn: CFunction;
+  program: ProgramSection;
+}
+
+/** The file's programs: its functions under a SEC() the loader knows (the rules that look inside programs start here). */
+export function programFunctions(input: RuleInput): ProgramFunction[] {
+  const bySpan = new Map(knownSections(input).map((s) => [s.section.span.start, s]));
+  return input.file.model.functions.flatMap((fn) => {
+    const program = fn.section && bySpan.get(fn.section.span.start);
+    return program ? [{ fn, program }] : [];
+  });
 }
 
 /** A name only another loader knows, in libbpf's terms: the entry it matched, its types and target. */

@@ -5,12 +5,11 @@ import type { Node } from 'web-tree-sitter';
 import { Range } from 'vscode-languageserver-types';
 import { Kind } from '../../../btf/wire';
 import { CFunction, functionBody } from '../../../csource/model';
-import { matchSection } from '../../../sections/match';
 import { Scope, expressionType } from '../../expression';
 import { provenanceOf, unevaluated, unwrapValue } from '../../pointer-provenance';
 import { describedEnv } from '../../service-context';
 import { baseType, composite, deref } from '../../types';
-import { Rule, RuleInput } from '../rule';
+import { Rule, RuleInput, programFunctions } from '../rule';
 
 /** Program types where the verifier refuses plain loads through kernel pointers: reads go through bpf_probe_read_kernel. */
 const PROBE_READ_ONLY = new Set(['BPF_PROG_TYPE_KPROBE', 'BPF_PROG_TYPE_TRACEPOINT', 'BPF_PROG_TYPE_RAW_TRACEPOINT', 'BPF_PROG_TYPE_PERF_EVENT']);
@@ -28,9 +27,8 @@ export const directReadsRule: Rule = {
   codes: ['direct-kernel-read'],
   check(input, report) {
     if (input.kernels.length === 0) return;
-    for (const f of input.file.model.functions) {
-      const m = f.section && matchSection(f.section.name);
-      if (!m || !PROBE_READ_ONLY.has(m.def.progType)) continue;
+    for (const { fn: f, program } of programFunctions(input)) {
+      if (!PROBE_READ_ONLY.has(program.match.def.progType)) continue;
       for (const chain of readChains(input, f)) {
         if (!throughPlainPointer(input, f, chain)) continue;
         const fix = `BPF_CORE_READ(${chain.base.text}, ${chain.groups.join(', ')})`;
@@ -38,7 +36,7 @@ export const directReadsRule: Rule = {
         const { startIndex: start, endIndex: end } = chain.node;
         report({
           code: 'direct-kernel-read', start, end,
-          message: `${m.def.progType} programs cannot dereference kernel pointers directly (the verifier rejects it: "invalid mem access 'scalar'"): read with ${fix}`,
+          message: `${program.match.def.progType} programs cannot dereference kernel pointers directly (the verifier rejects it: "invalid mem access 'scalar'"): read with ${fix}`,
           fix: { title: `Rewrite as ${fix}`, range: Range.create(doc.positionAt(start), doc.positionAt(end)), newText: fix },
         });
       }

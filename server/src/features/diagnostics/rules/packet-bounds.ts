@@ -4,9 +4,8 @@
 // with data_end before the read counts: a missed check is better than a false error.
 import type { Node } from 'web-tree-sitter';
 import { functionBody } from '../../../csource/model';
-import { matchSection } from '../../../sections/match';
 import { assignmentsOf, declaratorName, dereferencesOf } from '../../pointer-provenance';
-import { Rule } from '../rule';
+import { Rule, programFunctions } from '../rule';
 
 /** Program types with direct packet access through ctx->data / ctx->data_end. */
 const PACKET_PROGRAMS = new Set([
@@ -18,9 +17,8 @@ export const packetBoundsRule: Rule = {
   name: 'packet bounds',
   codes: ['packet-bounds'],
   check(input, report) {
-    for (const f of input.file.model.functions) {
-      const m = f.section && matchSection(f.section.name);
-      const body = m && PACKET_PROGRAMS.has(m.def.progType) ? functionBody(input.file.tree, f) : undefined;
+    for (const { fn: f, program } of programFunctions(input)) {
+      const body = PACKET_PROGRAMS.has(program.match.def.progType) ? functionBody(input.file.tree, f) : undefined;
       if (!body) continue;
       for (const { name, deref } of uncheckedPacketReads(body)) {
         report({

@@ -1,10 +1,10 @@
 // The program's head fits its section: BPF_PROG for BTF-typed programs, BPF_KPROBE for kprobes, entry
 // and return probes not mixed up, and the right context type for plain functions.
 import { CFunction } from '../../../csource/model';
-import { SectionMatch, matchSection } from '../../../sections/match';
+import { SectionMatch } from '../../../sections/match';
 import { sectionPrefix } from '../../../sections/families';
 import { BTF_TYPED_PROGRAMS, PROGRAM_CONTEXT } from '../../../sections/program-context';
-import { Rule } from '../rule';
+import { Rule, programFunctions } from '../rule';
 
 const KPROBE_MACROS = new Set(['BPF_KPROBE', 'BPF_KRETPROBE', 'BPF_KSYSCALL', 'BPF_KPROBE_SYSCALL']);
 
@@ -12,9 +12,8 @@ export const programHeadsRule: Rule = {
   name: 'program heads',
   codes: ['program-head'],
   check(input, report) {
-    for (const f of input.file.model.functions) {
-      const m = f.section && matchSection(f.section.name);
-      const message = m && headProblem(f, m);
+    for (const { fn: f, program } of programFunctions(input)) {
+      const message = headProblem(f, program.match);
       if (message) report({ code: 'program-head', ...f.nameSpan, message });
     }
   },

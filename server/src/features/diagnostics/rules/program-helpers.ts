@@ -6,18 +6,15 @@
 // or through a libbpf macro: a helper called from a function the program calls is not followed (the
 // same function may serve programs of several types).
 import { HELPER_IDS, mayCall } from '../../../helpers/program-helpers';
-import { Rule, knownSections } from '../rule';
+import { Rule, programFunctions } from '../rule';
 
 export const programHelpersRule: Rule = {
   name: 'program helpers',
   codes: ['helper-not-allowed'],
   check(input, report) {
-    const sections = knownSections(input);
     const calls = input.kernelCalls().filter((c) => c.kind === 'helper');
     if (calls.length === 0) return;
-    for (const f of input.file.model.functions) {
-      const program = f.section && sections.find((s) => s.section.span.start === f.section!.span.start);
-      if (!program) continue;
+    for (const { fn: f, program } of programFunctions(input)) {
       const progType = program.match.def.progType;
       for (const { call, name, via } of calls) {
         if (call.span.start < f.body.start || call.span.end > f.body.end || mayCall(progType, name) !== false) continue;
