@@ -19,9 +19,23 @@ export function parseHelperDefs(text: string): Map<string, HelperDoc> {
     const lines = comment.split('\n').map((l) => l.replace(/^ \*\s?/, '').replace(/^\t/, ''));
     if (lines[0].trim() === name) lines.shift();
     const r = ret.trim();
-    out.set(name, { name, signature: `${r}${r.endsWith('*') ? '' : ' '}${name}(${params})`, id: Number(id), doc: rstToMarkdown(lines.join('\n')) });
+    out.set(name, helperDoc(name, `${r}${r.endsWith('*') ? '' : ' '}${name}(${params})`, Number(id), lines.join('\n')));
   }
   return out;
+}
+
+/**
+ * A helper whose `doc` is converted to Markdown when first read: a server parses all ~210 helpers before
+ * its first answer, and the conversion was most of that time; a hover or completion shows a few.
+ */
+function helperDoc(name: string, signature: string, id: number, rst: string): HelperDoc {
+  let markdown: string | undefined;
+  return {
+    name, signature, id,
+    get doc() {
+      return (markdown ??= rstToMarkdown(rst));
+    },
+  };
 }
 
 const indented = (l: string) => /^(\t| {2})\s*\S/.test(l);
