@@ -36,7 +36,13 @@ function startClient(cmd: string, args: string[], cwd: string, initializationOpt
     await withTimeout('initialize', conn.sendRequest(InitializeRequest.type, { processId: process.pid, rootUri: pathToFileURL(cwd).toString(), capabilities: {}, initializationOptions }));
     await conn.sendNotification(InitializedNotification.type, {});
   })();
-  return { client: { conn, pid: proc.pid!, stop: () => proc.kill() }, ready };
+  // A clangd once outlived its SIGTERM and kept the bench from exiting: SIGKILL whatever is left after 2 s.
+  const stop = () => {
+    conn.dispose();
+    proc.kill();
+    setTimeout(() => proc.exitCode === null && proc.signalCode === null && proc.kill('SIGKILL'), 2000).unref();
+  };
+  return { client: { conn, pid: proc.pid!, stop }, ready };
 }
 
 function peakRssMb(pid: number): number {
