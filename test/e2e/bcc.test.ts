@@ -4,24 +4,14 @@
 // which eBPF: Build compiles; converting again asks before touching the first conversion and writes beside
 // it. Screenshots in test-artifacts/e2e/bcc-*.png.
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
-import type { Page } from 'playwright-core';
+import { describe, test } from 'node:test';
 import {
-  devPayload, e2eSkip, EditorServer, leftovers, openWorkbench, prepareWorkspace, quickOpenFile, runPaletteCommand, screenshotPath, startEditor, waitUntil, withBrowser,
+  devPayload, e2eSkip, editorSuite, notifications, openWorkbench, prepareWorkspace, quickOpenFile, runPaletteCommand, screenshotPath, waitUntil, withBrowser,
 } from './harness';
 
 const skip = e2eSkip();
-
-/** Notification texts, read from the notification center (toasts come and go). */
-async function notifications(page: Page): Promise<string> {
-  await page.keyboard.press('Escape');
-  const center = page.locator('.notifications-center');
-  if (!(await center.isVisible().catch(() => false))) await page.locator('.statusbar-item[id="status.notifications"]').first().click().catch(() => undefined);
-  await page.waitForTimeout(500);
-  return (await center.innerText().catch(() => '')) + (await page.locator('.notification-toast').allInnerTexts()).join('\n');
-}
 
 // A small BCC tool written for this test: a table, a kprobe by BCC's naming, an implicit kernel read.
 const TOOL = `#!/usr/bin/python3
@@ -52,21 +42,14 @@ print("Counting reads... Ctrl-C to end.")
 `;
 
 describe('BCC in a real VS Code', { skip }, () => {
-  let server: EditorServer;
-  let ws: string;
-  before(async () => {
-    ws = prepareWorkspace();
+  const suite = editorSuite(() => {
+    const ws = prepareWorkspace();
     writeFileSync(join(ws, 'readcount.py'), TOOL);
-    server = await startEditor();
-  });
-  after(async () => {
-    const state = server?.state;
-    await server?.stop();
-    if (state) assert.deepEqual(leftovers(state), [], 'no editor process is left running');
-    rmSync(ws, { recursive: true, force: true });
+    return ws;
   });
 
   test('a .py BCC tool: diagnostics in Problems; Convert to libbpf opens a .bpf.c that builds; a second conversion overwrites nothing', async () => {
+    const { server, ws } = suite;
     await withBrowser(async (page) => {
       await openWorkbench(page, server, ws, devPayload(server));
       await quickOpenFile(page, 'readcount.py');
@@ -126,21 +109,14 @@ describe('BCC in a real VS Code', { skip }, () => {
 
 // Workspace Trust on and the folder not trusted: the diagnostics still show, the conversion (it writes a file) refuses.
 describe('BCC in an untrusted workspace', { skip }, () => {
-  let server: EditorServer;
-  let ws: string;
-  before(async () => {
-    ws = prepareWorkspace({ vmlinux: false });
+  const suite = editorSuite(() => {
+    const ws = prepareWorkspace({ vmlinux: false });
     writeFileSync(join(ws, 'readcount.py'), TOOL);
-    server = await startEditor({ trust: true });
-  });
-  after(async () => {
-    const state = server?.state;
-    await server?.stop();
-    if (state) assert.deepEqual(leftovers(state), [], 'no editor process is left running');
-    rmSync(ws, { recursive: true, force: true });
-  });
+    return ws;
+  }, { trust: true });
 
   test('Convert to libbpf refuses and writes nothing; the diagnostics are there', async () => {
+    const { server, ws } = suite;
     await withBrowser(async (page) => {
       await openWorkbench(page, server, ws, devPayload(server));
       await quickOpenFile(page, 'readcount.py');

@@ -4,39 +4,18 @@
 // extension-host suite (mocha inside VS Code, test/e2e/ext-suite) runs once, through @vscode/test-electron's
 // runTests: test/vscode/test-electron.test.ts.
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { release } from 'node:os';
 import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { before, describe, test } from 'node:test';
 import { execFileSync } from 'node:child_process';
 import type { Page } from 'playwright-core';
 import { repoRoot } from '../support/kernels';
-import { devPayload, e2eSkip, EditorServer, leftovers, openWorkbench, prepareWorkspace, screenshotPath, startEditor, withBrowser } from './harness';
+import {
+  devPayload, e2eSkip, editorSuite, notifications, openWorkbench, prepareWorkspace, quickOpenFile, runPaletteCommand, screenshotPath, waitUntil, withBrowser,
+} from './harness';
 
 const skip = e2eSkip();
-
-async function quickOpen(page: Page, file: string): Promise<void> {
-  // A file written while the workbench runs reaches Quick Open's index when the file watcher reports it,
-  // which on a loaded machine can take a while: ask again rather than wait on a list that will not change.
-  for (let attempt = 1; ; attempt++) {
-    await page.locator('.monaco-workbench').click({ position: { x: 700, y: 450 } }).catch(() => undefined);
-    await page.keyboard.press('Control+P');
-    await page.waitForSelector('.quick-input-widget input', { state: 'visible' });
-    await page.keyboard.type(file);
-    // Wait for the filtered row itself: Enter on a stale list would open the previous file again.
-    const row = page.locator('.quick-input-list .monaco-list-row', { hasText: file }).first();
-    const found = await row.waitFor({ timeout: 15_000 }).then(() => true, (e: Error) => {
-      if (attempt >= 4) throw e;
-      return false;
-    });
-    if (found) break;
-    await page.keyboard.press('Escape');
-  }
-  await page.waitForTimeout(300);
-  await page.keyboard.press('Enter');
-  await page.locator('.tab.active', { hasText: file }).first().waitFor({ timeout: 20_000 });
-  await page.locator('.monaco-editor .view-lines').first().waitFor({ timeout: 30_000 });
-}
 
 /** Hovers a word in the editor until the hover widget's text matches (the server may still be starting). */
 async function hoverText(page: Page, word: string, want: RegExp, tries = 40): Promise<string> {
@@ -63,7 +42,7 @@ async function hoverText(page: Page, word: string, want: RegExp, tries = 40): Pr
 async function coreReadSuggestions(page: Page): Promise<string[]> {
   await page.mouse.move(5, 5);
   await page.keyboard.press('Escape');
-  await quickOpen(page, 'completion.bpf.c');
+  await quickOpenFile(page, 'completion.bpf.c');
   // Line 6 is `\treturn BPF_CORE_READ(t, );`: the cursor goes after `t, `.
   await page.keyboard.press('Control+G');
   await page.waitForSelector('.quick-input-widget input', { state: 'visible' });
@@ -79,15 +58,6 @@ async function coreReadSuggestions(page: Page): Promise<string[]> {
   return suggest.allInnerTexts();
 }
 
-/** Notification texts, read from the notification center (toasts come and go). */
-async function notifications(page: Page): Promise<string> {
-  await page.keyboard.press('Escape');
-  const center = page.locator('.notifications-center');
-  if (!(await center.isVisible().catch(() => false))) await page.locator('.statusbar-item[id="status.notifications"]').first().click().catch(() => undefined);
-  await page.waitForTimeout(500);
-  return (await center.innerText().catch(() => '')) + (await page.locator('.notification-toast').allInnerTexts()).join('\n');
-}
-
 /** The command palette's rows for what was typed. */
 async function paletteRows(page: Page, typed: string): Promise<string[]> {
   await page.keyboard.press('Escape');
@@ -100,43 +70,14 @@ async function paletteRows(page: Page, typed: string): Promise<string[]> {
   return (await rows.allInnerTexts()).map((t) => t.replace(/\s+/g, ' ').trim());
 }
 
-async function runCommand(page: Page, title: string): Promise<void> {
-  await page.keyboard.press('Escape');
-  await page.keyboard.press('F1');
-  await page.waitForSelector('.quick-input-widget input', { state: 'visible' });
-  await page.keyboard.type(title);
-  const row = page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first();
-  await row.waitFor({ timeout: 20_000 });
-  await row.click();
-}
-
-async function waitFor(what: string, fn: () => boolean | Promise<boolean>, ms = 60_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    if (await fn()) return;
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
-
 describe('in a real VS Code', { skip }, () => {
-  let server: EditorServer;
-  let ws: string;
-  before(async () => {
-    ws = prepareWorkspace();
-    server = await startEditor();
-  });
-  after(async () => {
-    const state = server?.state;
-    await server?.stop();
-    if (state) assert.deepEqual(leftovers(state), [], 'no editor process is left running');
-    rmSync(ws, { recursive: true, force: true });
-  });
+  const suite = editorSuite(() => prepareWorkspace());
 
   test('as a person: hover, completion, Problems, Build, skeleton, the verifier log view, a section-target completion, the kernel picker', async () => {
+    const { server, ws } = suite;
     await withBrowser(async (page) => {
       await openWorkbench(page, server, ws, devPayload(server));
-      await quickOpen(page, 'sched.bpf.c');
+      await quickOpenFile(page, 'sched.bpf.c');
       // The palette names each command once under its category: "eBPF: Build", not "eBPF: eBPF: Build".
       const titles = await paletteRows(page, 'eBPF: ');
       assert.ok(titles.some((t) => /^eBPF: Build\b/.test(t)), `palette: ${titles.join(' | ')}`);
@@ -153,8 +94,8 @@ describe('in a real VS Code', { skip }, () => {
       await page.keyboard.press('Escape');
 
       // The misspelled SEC: a squiggle and a Problems entry.
-      await quickOpen(page, 'broken.bpf.c');
-      await waitFor('an error squiggle', async () => (await page.locator('.monaco-editor .squiggly-error').count()) > 0);
+      await quickOpenFile(page, 'broken.bpf.c');
+      await waitUntil('an error squiggle', async () => (await page.locator('.monaco-editor .squiggly-error').count()) > 0);
       await page.keyboard.press('Control+Shift+M');
       const problem = page.locator('.markers-panel .monaco-list-row', { hasText: 'tracepoints/syscalls/sys_enter_openat' }).first();
       await problem.waitFor({ timeout: 30_000 });
@@ -162,13 +103,13 @@ describe('in a real VS Code', { skip }, () => {
       assert.match(await problem.innerText(), /did you mean "tracepoint\/syscalls\/sys_enter_openat"/);
 
       // Build, Generate skeleton and Load and verify from the command palette.
-      await quickOpen(page, 'xdp_count.bpf.c');
-      await runCommand(page, 'eBPF: Build');
-      await waitFor('xdp_count.bpf.o', () => existsSync(join(ws, 'xdp_count.bpf.o')));
-      await runCommand(page, 'eBPF: Generate Skeleton');
-      await waitFor('xdp_count.skel.h', () => existsSync(join(ws, 'xdp_count.skel.h')));
+      await quickOpenFile(page, 'xdp_count.bpf.c');
+      await runPaletteCommand(page, 'eBPF: Build');
+      await waitUntil('xdp_count.bpf.o', () => existsSync(join(ws, 'xdp_count.bpf.o')));
+      await runPaletteCommand(page, 'eBPF: Generate Skeleton');
+      await waitUntil('xdp_count.skel.h', () => existsSync(join(ws, 'xdp_count.skel.h')));
       await page.screenshot({ path: screenshotPath('4-build-and-skeleton') });
-      await runCommand(page, 'eBPF: Load and Verify');
+      await runPaletteCommand(page, 'eBPF: Load and Verify');
       const tab = page.locator('.tab', { hasText: 'Verifier: xdp_count.bpf.o' }).first();
       await tab.waitFor({ timeout: 60_000 });
       const frame = page.frameLocator('iframe.webview').frameLocator('iframe#active-frame');
@@ -194,12 +135,12 @@ describe('in a real VS Code', { skip }, () => {
       assert.match(await restored.innerText(), /Accepted: \d+ instructions processed/);
 
       // The CO-RE portability view of an object with a relocation that finds no match.
-      await quickOpen(page, 'portability.bpf.c');
-      await runCommand(page, 'eBPF: Show CO-RE Portability');
+      await quickOpenFile(page, 'portability.bpf.c');
+      await runPaletteCommand(page, 'eBPF: Show CO-RE Portability');
       await page.locator('.tab', { hasText: 'CO-RE: portability.bpf.o' }).first().waitFor({ timeout: 60_000 });
       // The view's own frame: it opens in the active column, and the verifier log view stays open beside it.
       let portability: import('playwright-core').Frame | undefined;
-      await waitFor('the portability view', async () => {
+      await waitUntil('the portability view', async () => {
         for (const f of page.frames()) if (await f.locator('td.poisoned').count().catch(() => 0)) portability = f;
         return portability !== undefined;
       }, 30_000);
@@ -210,7 +151,7 @@ describe('in a real VS Code', { skip }, () => {
       // One workbench for the rest too (each costs a start-up): a section-target completion applies
       // cleanly, then the kernel picker (last: it changes the described kernel).
       writeFileSync(join(ws, 'sec.bpf.c'), '#include "vmlinux.h"\n#include <bpf/bpf_helpers.h>\n\n\nint handle(void *ctx)\n{\n\treturn 0;\n}\n');
-      await quickOpen(page, 'sec.bpf.c');
+      await quickOpenFile(page, 'sec.bpf.c');
       // Typed as a person types it (the editor closes the parenthesis and the quote), then the target accepted.
       await page.keyboard.press('Control+G');
       await page.waitForSelector('.quick-input-widget input', { state: 'visible' });
@@ -226,12 +167,12 @@ describe('in a real VS Code', { skip }, () => {
       await row.click();
       await page.waitForTimeout(500);
       await page.keyboard.press('Control+S');
-      await waitFor('sec.bpf.c saved', () => readFileSync(join(ws, 'sec.bpf.c'), 'utf8').split('\n')[3] !== '');
+      await waitUntil('sec.bpf.c saved', () => readFileSync(join(ws, 'sec.bpf.c'), 'utf8').split('\n')[3] !== '');
       assert.equal(readFileSync(join(ws, 'sec.bpf.c'), 'utf8').split('\n')[3], 'SEC("tracepoint/syscalls/sys_enter_openat")');
 
       // The status bar names the described kernel's release; a click picks kernels and writes the settings.
       const status = page.locator('.statusbar-item[id$="ebpf.kernel"]').first();
-      await waitFor('the kernel in the status bar', async () => (await status.innerText().catch(() => '')).includes(release()));
+      await waitUntil('the kernel in the status bar', async () => (await status.innerText().catch(() => '')).includes(release()));
       assert.doesNotMatch(await status.innerText(), /running kernel/);
       await status.click();
       await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Bundled kernel' }).first().click({ timeout: 20_000 });
@@ -240,26 +181,27 @@ describe('in a real VS Code', { skip }, () => {
       await page.screenshot({ path: screenshotPath('9-kernel-picker-targets') });
       await page.keyboard.press('Enter');
       const settingsFile = join(ws, '.vscode/settings.json');
-      await waitFor('the kernel settings', () => existsSync(settingsFile) && readFileSync(settingsFile, 'utf8').includes('ebpf.kernel.targets'));
+      await waitUntil('the kernel settings', () => existsSync(settingsFile) && readFileSync(settingsFile, 'utf8').includes('ebpf.kernel.targets'));
       const settings = JSON.parse(readFileSync(settingsFile, 'utf8')) as Record<string, unknown>;
       assert.match(String(settings['ebpf.kernel.btf']), /6\.12\.117\+deb12-amd64\.btf$/);
       assert.deepEqual(settings['ebpf.kernel.targets'], ['/sys/kernel/btf/vmlinux']);
-      await waitFor('the new kernel in the status bar', async () => /6\.12\.117\+deb12-amd64 · 1 target/.test(await status.innerText().catch(() => '')));
+      await waitUntil('the new kernel in the status bar', async () => /6\.12\.117\+deb12-amd64 · 1 target/.test(await status.innerText().catch(() => '')));
       await page.screenshot({ path: screenshotPath('10-kernel-picker-status') });
     });
   });
 
   test('the verifier explorer steps through a rejected program\'s path: register state per step, the causal chain highlighted', async () => {
+    const { server, ws } = suite;
     writeFileSync(join(ws, 'null_deref.bpf.c'), readFileSync(join(repoRoot, 'test/e2e/ext-suite/fixtures/null_deref.bpf.c')));
     await withBrowser(async (page) => {
       await openWorkbench(page, server, ws, devPayload(server));
-      await runCommand(page, 'View: Close All Editors');
-      await quickOpen(page, 'null_deref.bpf.c');
-      await runCommand(page, 'eBPF: Load and Verify');
+      await runPaletteCommand(page, 'View: Close All Editors');
+      await quickOpenFile(page, 'null_deref.bpf.c');
+      await runPaletteCommand(page, 'eBPF: Load and Verify');
       await page.locator('.tab', { hasText: 'Verifier: null_deref.bpf.o' }).first().waitFor({ timeout: 90_000 });
       // The explorer's own frame (other webviews may be open beside it).
       let view: import('playwright-core').Frame | undefined;
-      await waitFor('the explorer\'s path', async () => {
+      await waitUntil('the explorer\'s path', async () => {
         for (const f of page.frames()) if (await f.locator('.path .step').count().catch(() => 0)) view = f;
         return view !== undefined;
       });
@@ -291,24 +233,14 @@ before(() => {
 // One editor for both (each costs a start-up and an install): the .vsix in a fresh profile, opened on an
 // untrusted workspace, where the language features work and the commands that run tools refuse.
 describe('the packaged .vsix in a clean profile, in an untrusted workspace', { skip }, () => {
-  let server: EditorServer;
-  let ws: string;
-  before(async () => {
-    ws = prepareWorkspace();
-    server = await startEditor({ trust: true, vsix });
-  });
-  after(async () => {
-    const state = server?.state;
-    await server?.stop();
-    if (state) assert.deepEqual(leftovers(state), []);
-    rmSync(ws, { recursive: true, force: true });
-  });
+  const suite = editorSuite(() => prepareWorkspace(), { trust: true, vsix });
 
   test('installs, activates on a .bpf.c file and its language server answers', async () => {
+    const { server, ws } = suite;
     assert.ok(existsSync(join(server.state, 'exts')), 'installed into the fresh profile');
     await withBrowser(async (page) => {
       await openWorkbench(page, server, ws);
-      await quickOpen(page, 'sched.bpf.c');
+      await quickOpenFile(page, 'sched.bpf.c');
       const hover = await hoverText(page, 'task_struct', /size: \d+/);
       await page.screenshot({ path: screenshotPath('6-vsix-hover') });
       assert.match(hover, /size: \d+, cachelines/);
@@ -316,16 +248,17 @@ describe('the packaged .vsix in a clean profile, in an untrusted workspace', { s
   });
 
   test('Build and Load and verify refuse; hover and completion still work', async () => {
+    const { server, ws } = suite;
     await withBrowser(async (page) => {
       await openWorkbench(page, server, ws);
-      await quickOpen(page, 'sched.bpf.c');
+      await quickOpenFile(page, 'sched.bpf.c');
       const hover = await hoverText(page, 'task_struct', /size: \d+/);
       assert.match(hover, /size: \d+, cachelines/);
       const labels = await coreReadSuggestions(page);
       assert.ok(labels.some((l) => l.includes('real_parent')), `suggestions: ${labels.join(' | ')}`);
       await page.keyboard.press('Escape');
       for (const title of ['eBPF: Build', 'eBPF: Load and Verify']) {
-        await runCommand(page, title);
+        await runPaletteCommand(page, title);
         const word = title.replace('eBPF: ', '');
         let text = '';
         const want = new RegExp(`${word} runs tools named in workspace settings, so it does not run in an untrusted workspace`, 'i');

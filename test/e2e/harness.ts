@@ -7,7 +7,9 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } fro
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { after, before } from 'node:test';
 import { format } from 'node:util';
+import assert from 'node:assert/strict';
 import { BrowserContext, chromium, Page } from 'playwright-core';
 import { repoRoot } from '../support/kernels';
 
@@ -228,6 +230,30 @@ export async function runExtensionSuite(server: EditorServer, ws: string, tests:
   return { code, lines };
 }
 
+export interface EditorSuite {
+  server: EditorServer;
+  ws: string;
+}
+
+/**
+ * The editor of a describe block: `prepare` writes the workspace, then the editor starts on it; after the
+ * block the editor stops, no process of it may be left, and the workspace goes.
+ */
+export function editorSuite(prepare: () => string, opts: StartOptions = {}): EditorSuite {
+  const suite = {} as EditorSuite;
+  before(async () => {
+    suite.ws = prepare();
+    suite.server = await startEditor(opts);
+  });
+  after(async () => {
+    const state = suite.server?.state;
+    await suite.server?.stop();
+    if (state) assert.deepEqual(leftovers(state), [], 'no editor process is left running');
+    if (suite.ws) rmSync(suite.ws, { recursive: true, force: true });
+  });
+  return suite;
+}
+
 /** Opens a workspace file through Quick Open, asking again while the file watcher has not indexed a new file yet. */
 export async function quickOpenFile(page: Page, file: string): Promise<void> {
   for (let attempt = 1; ; attempt++) {
@@ -248,6 +274,15 @@ export async function quickOpenFile(page: Page, file: string): Promise<void> {
   await page.keyboard.press('Enter');
   await page.locator('.tab.active', { hasText: file }).first().waitFor({ timeout: 20_000 });
   await page.locator('.monaco-editor .view-lines').first().waitFor({ timeout: 30_000 });
+}
+
+/** Notification texts, read from the notification center (toasts come and go). */
+export async function notifications(page: Page): Promise<string> {
+  await page.keyboard.press('Escape');
+  const center = page.locator('.notifications-center');
+  if (!(await center.isVisible().catch(() => false))) await page.locator('.statusbar-item[id="status.notifications"]').first().click().catch(() => undefined);
+  await page.waitForTimeout(500);
+  return (await center.innerText().catch(() => '')) + (await page.locator('.notification-toast').allInnerTexts()).join('\n');
 }
 
 /** Runs a command by its palette title, as a person picks it. */

@@ -3,11 +3,13 @@
 // computed styles), the active lines and the directives at full opacity.
 // Screenshot test-artifacts/e2e/inactive-regions.png.
 import assert from 'node:assert/strict';
-import { rmSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import type { Page } from 'playwright-core';
-import { devPayload, e2eSkip, EditorServer, leftovers, openWorkbench, prepareWorkspace, quickOpenFile, screenshotPath, startEditor, waitUntil, withBrowser } from './harness';
+import {
+  devPayload, e2eSkip, editorSuite, openWorkbench, prepareWorkspace, quickOpenFile, screenshotPath, waitUntil, withBrowser,
+} from './harness';
 
 const skip = e2eSkip() ?? (process.arch === 'x64' ? undefined : "the arm64 branch is inactive only on x86_64");
 
@@ -32,21 +34,14 @@ function lineOpacity(page: Page, marker: string): Promise<number | undefined> {
 }
 
 describe('inactive #if branches in a real VS Code', { skip }, () => {
-  let server: EditorServer;
-  let ws: string;
-  before(async () => {
-    ws = prepareWorkspace({ vmlinux: false });
+  const suite = editorSuite(() => {
+    const ws = prepareWorkspace({ vmlinux: false });
     writeFileSync(join(ws, 'branches.bpf.c'), SOURCE);
-    server = await startEditor();
-  });
-  after(async () => {
-    const state = server?.state;
-    await server?.stop();
-    if (state) assert.deepEqual(leftovers(state), [], 'no editor process is left running');
-    rmSync(ws, { recursive: true, force: true });
+    return ws;
   });
 
   test('#if 0 and the arm64 branch are faded; the x86 branch and the directives are not', async () => {
+    const { server, ws } = suite;
     await withBrowser(async (page) => {
       await openWorkbench(page, server, ws, devPayload(server));
       await quickOpenFile(page, 'branches.bpf.c');

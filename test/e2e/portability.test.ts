@@ -5,13 +5,13 @@
 // the kernels in two groups, the differing relocations first and a guarded fallback shown as guarded.
 // Screenshot: test-artifacts/e2e/portability-groups.png.
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { runCli } from '../support/cli';
 import { cacheDir } from '../support/kernels';
 import {
-  devPayload, e2eSkip, EditorServer, leftovers, openWorkbench, prepareWorkspace, quickOpenFile, runPaletteCommand, screenshotPath, startEditor, waitUntil, withBrowser,
+  devPayload, e2eSkip, editorSuite, openWorkbench, prepareWorkspace, quickOpenFile, runPaletteCommand, screenshotPath, waitUntil, withBrowser,
 } from './harness';
 
 const kernelDir = join(cacheDir, 'kernels');
@@ -50,10 +50,8 @@ char LICENSE[] SEC("license") = "GPL";
 `;
 
 describe('fleet portability in a real VS Code', { skip }, () => {
-  let server: EditorServer;
-  let ws: string;
-  before(async () => {
-    ws = prepareWorkspace();
+  const suite = editorSuite(() => {
+    const ws = prepareWorkspace();
     const kernels = join(ws, 'kernels');
     mkdirSync(kernels);
     for (const deb of debs) {
@@ -62,17 +60,11 @@ describe('fleet portability in a real VS Code', { skip }, () => {
       assert.equal(r.status, 0, r.stderr);
     }
     writeFileSync(join(ws, 'fleet.bpf.c'), SOURCE);
-    // A relative folder: from the workspace folder.
-    server = await startEditor({ settings: { 'ebpf.kernel.targetDirs': ['kernels'] } });
-  });
-  after(async () => {
-    const state = server?.state;
-    await server?.stop();
-    if (state) assert.deepEqual(leftovers(state), [], 'no editor process is left running');
-    rmSync(ws, { recursive: true, force: true });
-  });
+    return ws;
+  }, { settings: { 'ebpf.kernel.targetDirs': ['kernels'] } }); // a relative folder: from the workspace folder
 
   test('Build, then Show CO-RE Portability: kernels in groups, the differing relocations first, the guarded fallback guarded', async () => {
+    const { server, ws } = suite;
     await withBrowser(async (page) => {
       await openWorkbench(page, server, ws, devPayload(server));
       await quickOpenFile(page, 'fleet.bpf.c');
