@@ -1,6 +1,5 @@
-// The open documents: text kept in sync with incremental edits, re-parsed incrementally by tree-sitter.
-// Notifications are applied in order per document even though parsing waits for tree-sitter to load, and
-// a request waits for the notifications before it, so a hover sent right after didOpen sees the file.
+// The open C documents: text kept in sync with incremental edits, re-parsed incrementally by tree-sitter,
+// notifications applied in order (ordered-documents.ts).
 import { fileURLToPath } from 'node:url';
 import { TextDocumentContentChangeEvent } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
@@ -9,6 +8,7 @@ import { isBpfSource } from '../features/bpf-source';
 import { ParsedFile } from '../features/service-context';
 import { parseSource } from '../host/language-setup';
 import { ProjectHeaders } from '../host/project-headers';
+import { OrderedDocuments } from './ordered-documents';
 
 export interface OpenDocument {
   uri: string;
@@ -20,17 +20,16 @@ export interface OpenDocument {
   bpf: boolean;
 }
 
-export class Documents {
-  private readonly docs = new Map<string, OpenDocument>();
-  private readonly pending = new Map<string, Promise<void>>();
-
+export class Documents extends OrderedDocuments<OpenDocument> {
   constructor(
     private readonly parser: Promise<CParser>,
     private readonly headers: Promise<ProjectHeaders>,
-    private readonly log: (msg: string) => void,
+    log: (msg: string) => void,
     /** Called after each open or change, with the document as it now is. */
     private readonly onUpdate: (doc: OpenDocument) => void,
-  ) {}
+  ) {
+    super(log);
+  }
 
   open(uri: string, languageId: string, version: number, text: string): void {
     this.inOrder(uri, async () => {
@@ -68,21 +67,6 @@ export class Documents {
     });
   }
 
-  /** The document once every notification sent before this call is applied. */
-  async get(uri: string): Promise<OpenDocument | undefined> {
-    await this.pending.get(uri);
-    return this.docs.get(uri);
-  }
-
-  /** The document as it is now, if still open: whether a scheduled job is about a stale version. */
-  current(uri: string): OpenDocument | undefined {
-    return this.docs.get(uri);
-  }
-
-  all(): OpenDocument[] {
-    return [...this.docs.values()];
-  }
-
   /** Parses a file that is not open (a built object's source), with the same headers. */
   async parseFile(uri: string, path: string, text: string): Promise<ParsedFile> {
     return parseSource(await this.parser, await this.headers, TextDocument.create(uri, 'c', 0, text), path);
@@ -92,11 +76,6 @@ export class Documents {
     open.parsed = parsed;
     open.bpf = isBpfSource(parsed);
     this.onUpdate(open);
-  }
-
-  private inOrder(uri: string, work: () => Promise<void>): void {
-    const next = (this.pending.get(uri) ?? Promise.resolve()).then(work).catch((e) => this.log(`Error while updating ${uri}: ${(e as Error).stack}`));
-    this.pending.set(uri, next);
   }
 }
 

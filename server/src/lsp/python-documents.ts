@@ -13,6 +13,7 @@ import { LanguageService } from '../features/language-service';
 import { ParsedFile } from '../features/service-context';
 import { parseSource } from '../host/language-setup';
 import { ProjectHeaders } from '../host/project-headers';
+import { OrderedDocuments } from './ordered-documents';
 
 export interface PythonDocument {
   uri: string;
@@ -23,19 +24,19 @@ export interface PythonDocument {
   published: boolean;
 }
 
-export class PythonDocuments {
-  private readonly docs = new Map<string, PythonDocument>();
-  private readonly pending = new Map<string, Promise<void>>();
+export class PythonDocuments extends OrderedDocuments<PythonDocument> {
   /** The URIs open as Python, known at once (the parse is asynchronous): where a change notification goes. */
   private readonly openUris = new Set<string>();
 
   constructor(
     private readonly parser: Promise<CParser>,
     private readonly headers: Promise<ProjectHeaders>,
-    private readonly log: (msg: string) => void,
+    log: (msg: string) => void,
     /** Called after each open or change of a document that is, or was, BCC. */
     private readonly onUpdate: (doc: PythonDocument) => void,
-  ) {}
+  ) {
+    super(log);
+  }
 
   has(uri: string): boolean {
     return this.openUris.has(uri);
@@ -61,21 +62,6 @@ export class PythonDocuments {
     });
   }
 
-  /** The document once every notification sent before this call is applied. */
-  async get(uri: string): Promise<PythonDocument | undefined> {
-    await this.pending.get(uri);
-    return this.docs.get(uri);
-  }
-
-  /** The document as it is now, if still open: whether a scheduled job is about a stale version. */
-  current(uri: string): PythonDocument | undefined {
-    return this.docs.get(uri);
-  }
-
-  all(): PythonDocument[] {
-    return [...this.docs.values()];
-  }
-
   private async update(uri: string, doc: TextDocument, published: boolean): Promise<void> {
     this.release(this.docs.get(uri));
     const text = doc.getText();
@@ -94,11 +80,6 @@ export class PythonDocuments {
 
   private release(doc: PythonDocument | undefined): void {
     for (const p of doc?.programs ?? []) p.parsed.tree.delete();
-  }
-
-  private inOrder(uri: string, work: () => Promise<void>): void {
-    const next = (this.pending.get(uri) ?? Promise.resolve()).then(work).catch((e) => this.log(`Error while updating ${uri}: ${(e as Error).stack}`));
-    this.pending.set(uri, next);
   }
 }
 
