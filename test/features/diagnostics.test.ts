@@ -321,9 +321,7 @@ describe('program heads and reads', () => {
     assert.equal((d.data as DiagnosticFix).newText, 'BPF_CORE_READ(task, real_parent, pid)');
   });
 
-  test('a pointer from bpf_get_current_task() is a plain number too: direct-kernel-read', {
-    todo: 'product (uncommitted server/src/features/pointer-provenance.ts): valueProvenance asks hasKfunc() before hasHelper(); the 6.12 BTF has no bpf_kfunc tags, so the helper bpf_get_current_task (also a FUNC in BTF) counts as a kfunc and its result as BTF-typed',
-  }, () => {
+  test('a pointer from bpf_get_current_task() is a plain number too: direct-kernel-read', () => {
     const source = kprobe('\treturn task->real_parent->pid;');
     only(diagnose(source), 'direct-kernel-read');
   });
