@@ -7,6 +7,7 @@ import { DIAGNOSTIC_CODES, DiagnosticCode, SeverityOverrides, severityOf } from 
 import { FLEET_WORKER_FLAG, FleetKernelResult, runFleetWorkers } from '../host/fleet-workers';
 import { KernelFileInfo, summarizeKernels } from '../kernels/fleet';
 import { Loader } from '../sections/loaders';
+import { FleetTotals, plural } from './fleet-timing';
 import { EXIT_BAD_INPUT, EXIT_FINDINGS } from './usage';
 
 type SeverityName = 'error' | 'warning' | 'info' | 'hint';
@@ -68,27 +69,18 @@ interface Grouping {
   findings: Map<string, CheckResult>;
 }
 
-/** Per-kernel cost, summed (ms). */
-interface Times {
-  read: number;
-  unpack: number;
-  parse: number;
-  check: number;
-  kernels: number;
-}
-
 interface Run {
   json: boolean;
   grouping: Grouping;
   rows: KernelRow[];
-  totals: Times;
+  totals: FleetTotals;
   /** Notes already printed: every worker parses the sources, and says the same. */
   notes: Set<string>;
 }
 
 /** Checks every kernel of `files` on worker threads that run `job`, one kernel in memory at a time per worker. */
 export async function runCheckFleet(files: readonly KernelFileInfo[], job: CheckJob, opts: { format: 'text' | 'json'; sources: string[]; overrides: SeverityOverrides; jobs?: number }): Promise<number> {
-  const run: Run = { json: opts.format === 'json', grouping: { groups: [], byKey: new Map(), findings: new Map() }, rows: [], totals: { read: 0, unpack: 0, parse: 0, check: 0, kernels: 0 }, notes: new Set() };
+  const run: Run = { json: opts.format === 'json', grouping: { groups: [], byKey: new Map(), findings: new Map() }, rows: [], totals: new FleetTotals('check', 'check'), notes: new Set() };
   const started = performance.now();
   if (run.json) process.stdout.write(`{"files":${JSON.stringify(opts.sources)},"kernels":[\n`);
   const entry = { script: process.argv[1], argv: ['check', FLEET_WORKER_FLAG] };
@@ -104,7 +96,7 @@ export async function runCheckFleet(files: readonly KernelFileInfo[], job: Check
   } else {
     process.stdout.write(textReport(opts.sources, groups, fleet, rows, elapsed));
   }
-  if (totals.kernels) process.stderr.write(timingLine(totals, elapsed));
+  process.stderr.write(totals.line(elapsed));
   if (rows.some((r) => r.error)) return EXIT_BAD_INPUT;
   return failing ? EXIT_FINDINGS : 0;
 }
@@ -112,7 +104,6 @@ export async function runCheckFleet(files: readonly KernelFileInfo[], job: Check
 /** One kernel's result, in list order: grouped (or its one-line error), streamed as JSON. */
 function record(run: Run, r: FleetKernelResult<CheckAnswer>): void {
   const row: KernelRow = { label: r.info.label };
-  let times: Omit<Times, 'kernels'> | undefined;
   for (const note of r.answer?.notes ?? []) {
     if (run.notes.has(note)) continue;
     run.notes.add(note);
@@ -122,13 +113,10 @@ function record(run: Run, r: FleetKernelResult<CheckAnswer>): void {
     row.error = r.error ?? 'no result';
     process.stderr.write(`ebpf-ls: ${row.error}\n`);
   } else {
-    const { use, ...load } = r.times;
-    times = { ...load, check: use };
-    for (const key of ['read', 'unpack', 'parse', 'check'] as const) run.totals[key] += times[key];
-    run.totals.kernels++;
+    run.totals.add(r.times);
     row.group = addToGroups(run.grouping, r.answer.findings, r.info.label, run.rows.length);
   }
-  if (run.json) process.stdout.write(`${run.rows.length ? ',\n' : ''}${JSON.stringify(kernelJson(r.info, row, r.answer?.findings, times))}`);
+  if (run.json) process.stdout.write(`${run.rows.length ? ',\n' : ''}${JSON.stringify(kernelJson(r.info, row, r.answer?.findings, r.times && run.totals.json(r.times)))}`);
   run.rows.push(row);
 }
 
@@ -151,15 +139,9 @@ function addToGroups(grouping: Grouping, own: CheckResult[], label: string, kern
   return g.id;
 }
 
-function timingLine(t: Times, elapsed: number): string {
-  const per = (x: number) => (x / t.kernels).toFixed(1);
-  return `ebpf-ls check: ${plural(t.kernels, 'kernel')} in ${(elapsed / 1000).toFixed(1)} s: per kernel ${per(t.read + t.unpack + t.parse + t.check)} ms (read ${per(t.read)}, decompress ${per(t.unpack)}, parse ${per(t.parse)}, check ${per(t.check)})\n`;
-}
-
-function kernelJson(info: KernelFileInfo, row: KernelRow, findings: CheckResult[] | undefined, times: Omit<Times, 'kernels'> | undefined) {
+function kernelJson(info: KernelFileInfo, row: KernelRow, findings: CheckResult[] | undefined, times: Record<string, number> | undefined) {
   const { label, path, release, distro, distroVersion, arch } = info;
-  const ms = times && Object.fromEntries(Object.entries(times).map(([k, v]) => [k, Math.round(v * 10) / 10]));
-  return { label, path, release, distro, distroVersion, arch, group: row.group, error: row.error, findings, times: ms };
+  return { label, path, release, distro, distroVersion, arch, group: row.group, error: row.error, findings, times };
 }
 
 /** Every distinct finding with the groups it occurs in; in only some kernels, its code's "some kernels" severity. */
@@ -181,7 +163,6 @@ function fleetFindings(groups: FindingGroup[], findings: Map<string, CheckResult
   return out;
 }
 
-const plural = (n: number, word: string) => `${n.toLocaleString('en-US')} ${word}${n === 1 ? '' : 's'}`;
 const line = (f: CheckResult) => `    ${f.file}:${f.line}:${f.column}: ${f.severity}: ${f.message} [${f.code}]\n`;
 
 function textReport(sources: string[], groups: FindingGroup[], fleet: Map<string, FleetFinding>, rows: KernelRow[], elapsed: number): string {

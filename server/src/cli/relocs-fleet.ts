@@ -7,30 +7,24 @@ import { Arch, archOfAccesses } from '../kernels/arch';
 import { KernelFileInfo, KernelGroup, KernelGroups, Verdict, summarizeKernels } from '../kernels/fleet';
 import { isExistenceKind } from '../relocs/kinds';
 import { BpfObject, ObjectRelocation, objectRelocations } from '../relocs/object';
+import { FleetTotals, plural } from './fleet-timing';
 import { EXIT_BAD_INPUT, EXIT_FINDINGS } from './usage';
-
-interface Totals {
-  read: number;
-  unpack: number;
-  parse: number;
-  resolve: number;
-  kernels: number;
-}
 
 export async function runFleet(objectPath: string, obj: BpfObject, files: KernelFileInfo[], opts: { format: 'text' | 'json'; jobs?: number }): Promise<number> {
   const relocs = objectRelocations(obj);
   const groups = new KernelGroups(relocs.map((r) => r.kind));
   const objArch = archOfAccesses(relocs.map((r) => r.access));
   const rows: KernelRow[] = [];
-  const totals: Totals = { read: 0, unpack: 0, parse: 0, resolve: 0, kernels: 0 };
+  const totals = new FleetTotals('relocs', 'resolve');
   const json = opts.format === 'json';
   const workers = fleetWorkerCount(files, opts.jobs);
   const started = performance.now();
   if (json) process.stdout.write(`{"object":${JSON.stringify(objectPath)},"relocations":${JSON.stringify(relocs.map(describe))},"kernels":[\n`);
   await resolveFleet(objectPath, files, (r) => {
-    const row = record(r, groups, objArch, totals);
+    const row = groupFleetResult(r, groups, objArch);
+    if (r.times) totals.add(r.times);
     rows.push(row);
-    if (json) process.stdout.write(`${rows.length > 1 ? ',\n' : ''}${JSON.stringify(kernelJson(r, row))}`);
+    if (json) process.stdout.write(`${rows.length > 1 ? ',\n' : ''}${JSON.stringify(kernelJson(r, row, totals))}`);
     if (r.error) process.stderr.write(`ebpf-ls: ${r.error}\n`);
   }, { workers: opts.jobs });
   const elapsed = performance.now() - started;
@@ -41,39 +35,18 @@ export async function runFleet(objectPath: string, obj: BpfObject, files: Kernel
   } else {
     process.stdout.write(textReport(objectPath, relocs, groups, rows, { elapsed, workers, objArch }));
   }
-  if (totals.kernels) process.stderr.write(timingLine(totals, elapsed, workers));
+  process.stderr.write(totals.line(elapsed, workers));
   if (rows.some((r) => r.error)) return EXIT_BAD_INPUT;
   return failing ? EXIT_FINDINGS : 0;
-}
-
-function record(r: RelocsKernelResult, groups: KernelGroups, objArch: Arch | undefined, totals: Totals): KernelRow {
-  const row = groupFleetResult(r, groups, objArch);
-  if (r.times) {
-    totals.read += r.times.read;
-    totals.unpack += r.times.unpack;
-    totals.parse += r.times.parse;
-    totals.resolve += r.times.use;
-    totals.kernels++;
-  }
-  return row;
 }
 
 function describe(r: ObjectRelocation) {
   return { section: r.section, index: r.index, insnOffset: r.insnOffset, kind: r.kind, spec: r.spec, access: r.access, source: r.source && { file: r.source.file, line: r.source.line } };
 }
 
-function kernelJson(r: RelocsKernelResult, row: KernelRow) {
+function kernelJson(r: RelocsKernelResult, row: KernelRow, totals: FleetTotals) {
   const { label, path, release, distro, distroVersion } = r.info;
-  return { label, path, release, distro, distroVersion, arch: r.arch, group: row.group, skipped: row.skipped, error: row.error, results: row.group ? r.answer?.verdicts : undefined, dead: row.group ? r.answer?.dead : undefined, times: r.times && roundTimes(resolveTimes(r.times)) };
-}
-
-/** A kernel's times as relocs names them: its use of the kernel is resolving. */
-function resolveTimes({ use, ...load }: NonNullable<RelocsKernelResult['times']>) {
-  return { ...load, resolve: use };
-}
-
-function roundTimes<T extends object>(t: T): T {
-  return Object.fromEntries(Object.entries(t).map(([k, v]) => [k, Math.round(v * 10) / 10])) as T;
+  return { label, path, release, distro, distroVersion, arch: r.arch, group: row.group, skipped: row.skipped, error: row.error, results: row.group ? r.answer?.verdicts : undefined, dead: row.group ? r.answer?.dead : undefined, times: r.times && totals.json(r.times) };
 }
 
 /** A verdict as a cell: what libbpf patches, or why it cannot. */
@@ -97,7 +70,7 @@ function groupLine(g: KernelGroup, rows: KernelRow[], relocs: ObjectRelocation[]
   const guarded = g.verdicts.filter((v, i) => (v.poisoned || v.error) && !g.failing.includes(i)).length;
   const notes = [absent ? `${absent} existence check${absent === 1 ? ' answers' : 's answer'} 0` : '', guarded ? `${guarded} poisoned behind guards that are false here` : ''].filter(Boolean).join('; ');
   const summary = `${g.failing.length ? `${g.failing.length} of ${relocs.length} fail where the program reaches them` : `all ${relocs.length} relocations apply`}${notes ? ` (${notes})` : ''}`;
-  const lines = [`group ${g.id} (${g.kernels.length} kernel${g.kernels.length === 1 ? '' : 's'}): ${names}: ${summary}\n`];
+  const lines = [`group ${g.id} (${plural(g.kernels.length, 'kernel')}): ${names}: ${summary}\n`];
   for (const i of g.failing.slice(0, 20)) lines.push(`    ${where(relocs[i])}: ${verdictText(g.verdicts[i], relocs[i])}\n`);
   if (g.failing.length > 20) lines.push(`    … and ${g.failing.length - 20} more\n`);
   return lines.join('');
@@ -105,7 +78,7 @@ function groupLine(g: KernelGroup, rows: KernelRow[], relocs: ObjectRelocation[]
 
 function textReport(objectPath: string, relocs: ObjectRelocation[], groups: KernelGroups, rows: KernelRow[], run: { elapsed: number; workers: number; objArch?: Arch }): string {
   const checked = rows.filter((r) => r.group !== undefined).length;
-  const out = [`${objectPath}: ${relocs.length} CO-RE relocations against ${checked.toLocaleString('en-US')} kernel${checked === 1 ? '' : 's'}: ${groups.groups.length} group${groups.groups.length === 1 ? '' : 's'} (${run.workers} worker${run.workers === 1 ? '' : 's'}, ${(run.elapsed / 1000).toFixed(1)} s)\n\n`];
+  const out = [`${objectPath}: ${relocs.length} CO-RE relocations against ${plural(checked, 'kernel')}: ${plural(groups.groups.length, 'group')} (${plural(run.workers, 'worker')}, ${(run.elapsed / 1000).toFixed(1)} s)\n\n`];
   for (const g of groups.groups) out.push(groupLine(g, rows, relocs));
   const differing = groups.differing();
   if (differing.length) {
@@ -116,13 +89,8 @@ function textReport(objectPath: string, relocs: ObjectRelocation[], groups: Kern
     }
   }
   const skipped = rows.filter((r) => r.skipped);
-  if (skipped.length) out.push(`\nskipped ${skipped.length} kernel${skipped.length === 1 ? '' : 's'} of another architecture: ${summarizeKernels(skipped.map((r) => r.label))} (${skipped[0].skipped})\n`);
+  if (skipped.length) out.push(`\nskipped ${plural(skipped.length, 'kernel')} of another architecture: ${summarizeKernels(skipped.map((r) => r.label))} (${skipped[0].skipped})\n`);
   const bad = rows.filter((r) => r.error);
-  if (bad.length) out.push(`\n${bad.length} kernel file${bad.length === 1 ? '' : 's'} could not be read: ${summarizeKernels(bad.map((r) => r.label))}\n`);
+  if (bad.length) out.push(`\n${plural(bad.length, 'kernel file')} could not be read: ${summarizeKernels(bad.map((r) => r.label))}\n`);
   return out.join('');
-}
-
-function timingLine(t: Totals, elapsed: number, workers: number): string {
-  const per = (x: number) => (x / t.kernels).toFixed(1);
-  return `ebpf-ls relocs: ${t.kernels} kernels in ${(elapsed / 1000).toFixed(1)} s on ${workers} worker${workers === 1 ? '' : 's'}: per kernel ${per(t.read + t.unpack + t.parse + t.resolve)} ms (read ${per(t.read)}, decompress ${per(t.unpack)}, parse ${per(t.parse)}, resolve ${per(t.resolve)})\n`;
 }
