@@ -8,12 +8,18 @@ import { verifierBench } from './verifier-bench';
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
   if (args[0] === '--child-load-kernel') return childLoadKernel(args[1]);
-  btfBench(process.argv[1]);
   const root = process.env.EBPF_REPO_ROOT ?? process.cwd();
-  await lspBench(root);
-  await checkBench(root);
-  await fleetBench(root);
-  await verifierBench(root);
+  // `npm run bench -- lsp check` runs only those parts; no argument runs them all.
+  const parts: Record<string, () => unknown> = {
+    btf: () => btfBench(process.argv[1]),
+    lsp: () => lspBench(root),
+    check: () => checkBench(root),
+    fleet: () => fleetBench(root),
+    verifier: () => verifierBench(root),
+  };
+  const unknown = args.filter((a) => !(a in parts));
+  if (unknown.length) throw new Error(`unknown bench part ${unknown.join(', ')}; the parts are ${Object.keys(parts).join(', ')}`);
+  for (const [name, run] of Object.entries(parts)) if (args.length === 0 || args.includes(name)) await run();
 }
 
 main().catch((e) => {
