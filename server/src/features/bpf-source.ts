@@ -4,6 +4,7 @@
 // BPF-side libbpf header or vmlinux.h included, or BCC's macros. A loader that includes <bpf/libbpf.h>
 // is user space and gets nothing from us.
 import { analyseBcc, isBccSource } from '../bcc/analyse';
+import type { BccProgram } from '../bcc/model';
 import { LIBBPF_HEADERS } from '../bcc/tables';
 import { BTF_VIEW_SCHEME } from './btf-view-uri';
 import { ParsedFile } from './service-context';
@@ -15,6 +16,15 @@ export function isBpfSource(file: ParsedFile): boolean {
   if (BPF_FILE_NAME.test(doc.uri) || doc.uri.startsWith(`${BTF_VIEW_SCHEME}:`)) return true;
   if (model.sections.length > 0) return true;
   if ([...model.includes, ...model.systemIncludes].some((path) => LIBBPF_HEADERS.test(path))) return true;
-  const text = doc.getText();
-  return isBccSource(tree, text, analyseBcc(tree, text));
+  return isBccSource(tree, doc.getText(), bccProgramOf(file));
+}
+
+// One BCC reading per parse: deciding whether a file is eBPF and the bcc rule both need it.
+const bccPrograms = new WeakMap<ParsedFile['tree'], BccProgram>();
+
+/** The file's BCC constructs, read once per tree (a parse makes a new tree). */
+export function bccProgramOf(file: ParsedFile): BccProgram {
+  let program = bccPrograms.get(file.tree);
+  if (!program) bccPrograms.set(file.tree, (program = analyseBcc(file.tree, file.doc.getText())));
+  return program;
 }

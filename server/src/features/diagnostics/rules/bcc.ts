@@ -3,7 +3,7 @@
 // information per BCC construct, naming its libbpf form, with a quick fix where the rewrite is local. The
 // forms come from the converter's own pieces, so the diagnostics and `ebpf-ls convert-bcc` agree.
 import { Range } from 'vscode-languageserver-types';
-import { analyseBcc, isBccSource, isContextParam } from '../../../bcc/analyse';
+import { isBccSource, isContextParam } from '../../../bcc/analyse';
 import { LIBBPF_HEADERS as LIBBPF_HEADER } from '../../../bcc/tables';
 import { applyEdits } from '../../../bcc/convert';
 import { Edit, mapDefinition, methodEdits } from '../../../bcc/convert-maps';
@@ -13,6 +13,7 @@ import { implicitReads } from '../../../bcc/reads';
 import { tracepointContext } from '../../../bcc/tracepoints';
 import { DiagnosticCode } from '../codes';
 import { Finding, Rule, RuleInput } from '../rule';
+import { bccProgramOf } from '../../bpf-source';
 
 const LIBBPF_HEADERS = '#include "vmlinux.h"\n#include <bpf/bpf_helpers.h>\n#include <bpf/bpf_tracing.h>\n#include <bpf/bpf_core_read.h>';
 
@@ -24,7 +25,7 @@ export const bccRule: Rule = {
     // libbpf code (a SEC(), a libbpf header) is never BCC: answered from the model before any BCC reading.
     if (model.sections.length > 0 || [...model.includes, ...model.systemIncludes].some((i) => LIBBPF_HEADER.test(i))) return;
     const text = doc.getText();
-    const program = analyseBcc(tree, text);
+    const program = bccProgramOf(input.file);
     // C from a Python file (a .py, or an untitled Python buffer, whose C document says 'python') is BCC.
     if (!isBccSource(tree, text, program, doc.uri.endsWith('.py') || doc.languageId === 'python')) return;
     const fix: Fix = (code, start, end, message, title, newText, replaced = { start, end }) => ({
