@@ -2,7 +2,8 @@
 // ebpf.kernel.targetDirs naming a folder of four real Debian kernels (6.1 and 6.12, generic and cloud, their
 // BTF taken out of the packages scripts/fetch-test-kernels caches), eBPF: Build puts a relocation that
 // fails on 6.1 only in Problems naming its group, and eBPF: Show CO-RE Portability opens full width with
-// the kernels in two groups, the differing relocations first and a guarded fallback shown as guarded.
+// the kernels in two groups, the differing relocations first and a guarded fallback shown as guarded; a
+// save that does not compile then puts clang's error in Problems and the status bar, and no notification.
 // Screenshot: test-artifacts/e2e/portability-groups.png.
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
@@ -11,7 +12,7 @@ import { describe, test } from 'node:test';
 import { runCli } from '../support/cli';
 import { cacheDir } from '../support/kernels';
 import {
-  devPayload, e2eSkip, editorSuite, openWorkbench, prepareWorkspace, quickOpenFile, runPaletteCommand, screenshotPath, waitUntil, withBrowser,
+  devPayload, e2eSkip, editorSuite, notifications, openWorkbench, prepareWorkspace, quickOpenFile, runPaletteCommand, screenshotPath, waitUntil, withBrowser,
 } from './harness';
 
 const kernelDir = join(cacheDir, 'kernels');
@@ -104,6 +105,16 @@ describe('fleet portability in a real VS Code', { skip }, () => {
       const editorWidth = (await page.locator('.part.editor').boundingBox())!.width;
       const viewWidth = (await page.locator('iframe.webview').last().boundingBox())!.width;
       assert.ok(viewWidth > editorWidth * 0.9, `the view is ${viewWidth}px wide in an editor area of ${editorWidth}px`);
+
+      // A save builds in the background: a compile error goes to Problems and the status bar, with no notification.
+      await quickOpenFile(page, 'fleet.bpf.c');
+      await page.keyboard.press('Control+End');
+      await page.keyboard.type('\nint broken(void) { return not_declared_anywhere; }\n');
+      await page.keyboard.press('Control+S');
+      await page.keyboard.press('Control+Shift+M');
+      await page.locator('.markers-panel .monaco-list-row', { hasText: 'not_declared_anywhere' }).first().waitFor({ timeout: 120_000 });
+      assert.match(await page.locator('.statusbar').innerText(), /build of fleet\.bpf\.c failed: 1 error\(s\), see Problems/);
+      assert.doesNotMatch(await notifications(page), /build of fleet\.bpf\.c failed/, 'a save raises no notification');
     });
   });
 });

@@ -21,7 +21,7 @@ export function registerBuildCommands(ctx: CommandContext): void {
     fileCommand('ebpf.showPortability', 'CO-RE portability', async (file, token) => {
       // A stale object is built first, and the build's own check opens the view (the kernels are checked once).
       const obj = objectOf(file);
-      if (objectIsStale(file, obj)) await build(ctx, file, token, true);
+      if (objectIsStale(file, obj)) await build(ctx, file, token, { openView: true });
       else await checkRelocations(ctx, obj, new Map(), true);
     }),
     command('ebpf.buildWorkspace', 'Build all .bpf.c files', true, async (token) => {
@@ -54,26 +54,33 @@ function buildOnSaveForTargetDirs(ctx: CommandContext): vscode.Disposable {
     timers.set(file, setTimeout(() => {
       timers.delete(file);
       const cts = new vscode.CancellationTokenSource();
-      build(ctx, file, cts.token).catch((e: Error) => ctx.output.appendLine(`build on save of ${file}: ${e.message}`)).finally(() => cts.dispose());
+      build(ctx, file, cts.token, { background: true }).catch((e: Error) => ctx.output.appendLine(`build on save of ${file}: ${e.message}`)).finally(() => cts.dispose());
     }, 1000));
   });
   return { dispose: () => { save.dispose(); for (const t of timers.values()) clearTimeout(t); } };
 }
 
+export interface BuildOptions {
+  /** Open the portability view after the CO-RE check. */
+  openView?: boolean;
+  /** A build the user did not ask for (after a save): a compile error goes to Problems and the status bar, not a notification on every save. */
+  background?: boolean;
+}
+
 /**
- * Saves and builds the file: clang's messages in Problems, then the CO-RE check (opening the portability
- * view when `openView`); the object, or undefined when it does not compile.
+ * Saves and builds the file: clang's messages in Problems, then the CO-RE check; the object, or undefined
+ * when it does not compile.
  */
-export async function build(ctx: CommandContext, file: string, token: vscode.CancellationToken, openView = false): Promise<string | undefined> {
+export async function build(ctx: CommandContext, file: string, token: vscode.CancellationToken, options: BuildOptions = {}): Promise<string | undefined> {
   building.add(file);
   try {
-    return await buildAndCheck(ctx, file, token, openView);
+    return await buildAndCheck(ctx, file, token, options);
   } finally {
     building.delete(file);
   }
 }
 
-async function buildAndCheck(ctx: CommandContext, file: string, token: vscode.CancellationToken, openView: boolean): Promise<string | undefined> {
+async function buildAndCheck(ctx: CommandContext, file: string, token: vscode.CancellationToken, { openView = false, background = false }: BuildOptions): Promise<string | undefined> {
   const cfg = readConfig();
   await vscode.workspace.textDocuments.find((d) => d.uri.fsPath === file)?.save();
   const root = vscode.workspace.getWorkspaceFolder(vscode.Uri.file(file))?.uri.fsPath;
@@ -96,9 +103,14 @@ async function buildAndCheck(ctx: CommandContext, file: string, token: vscode.Ca
   if (!r.ok) {
     const errors = r.diagnostics.filter((d) => d.severity === 'error');
     const noVmlinux = errors.some((d) => VMLINUX_NOT_FOUND.test(d.message));
+    const message = `eBPF: build of ${vscode.workspace.asRelativePath(file)} failed: ${errors.length} error(s)${noVmlinux ? ': there is no vmlinux.h' : ''}`;
+    if (background) {
+      vscode.window.setStatusBarMessage(`${message}, see Problems`, 8000);
+      return undefined;
+    }
     notify(
       'error',
-      `eBPF: build of ${vscode.workspace.asRelativePath(file)} failed: ${errors.length} error(s)${noVmlinux ? ': there is no vmlinux.h' : ''}`,
+      message,
       noVmlinux ? commandAction('Generate vmlinux.h', 'ebpf.generateVmlinuxH', vscode.Uri.file(file)) : undefined,
       showProblemsAction,
       showLogAction(ctx.output),
@@ -153,9 +165,9 @@ function objectOf(file: string): string {
 }
 
 /** The file's object, built first when missing or older than its sources. */
-export async function builtObject(ctx: CommandContext, file: string, token: vscode.CancellationToken): Promise<string | undefined> {
+export async function builtObject(ctx: CommandContext, file: string, token: vscode.CancellationToken, options: BuildOptions = {}): Promise<string | undefined> {
   const obj = objectOf(file);
-  return objectIsStale(file, obj) ? build(ctx, file, token) : obj;
+  return objectIsStale(file, obj) ? build(ctx, file, token, options) : obj;
 }
 
 /** The object's CO-RE relocations against the configured kernels: problems at their lines, and an open portability view refreshed. */

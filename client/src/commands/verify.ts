@@ -17,8 +17,8 @@ const SAVE_DEBOUNCE_MS = 1500;
 
 export function registerVerifyCommands(ctx: CommandContext): void {
   const annotations = new VerifierAnnotations();
-  const verify = async (file: string, token: vscode.CancellationToken) => {
-    const obj = await builtObject(ctx, file, token);
+  const verify = async (file: string, token: vscode.CancellationToken, background = false) => {
+    const obj = await builtObject(ctx, file, token, { background });
     if (!obj) return undefined;
     const cfg = readConfig();
     const verdicts = await verifyObject(obj, { logLevel: cfg.verifyLogLevel, sudo: cfg.verifySudo, log: ctx.log, signal: signalOf(token) });
@@ -48,14 +48,14 @@ export function registerVerifyCommands(ctx: CommandContext): void {
 }
 
 /** `ebpf.verify.onSave`: build and verify a saved .bpf.c in the background, where loading can work. */
-function verifyOnSave(ctx: CommandContext, verify: (file: string, token: vscode.CancellationToken) => Promise<{ obj: string; verdicts: ProgramVerdict[] } | undefined>): vscode.Disposable {
+function verifyOnSave(ctx: CommandContext, verify: (file: string, token: vscode.CancellationToken, background: boolean) => Promise<{ obj: string; verdicts: ProgramVerdict[] } | undefined>): vscode.Disposable {
   const timers = new Map<string, NodeJS.Timeout>();
   let running: vscode.CancellationTokenSource | undefined;
   const run = async (file: string) => {
     running?.cancel();
     const cts = (running = new vscode.CancellationTokenSource());
     try {
-      const res = await verify(file, cts.token);
+      const res = await verify(file, cts.token, true);
       if (res && verifierLogIsOpen(res.obj)) showVerifierLog(ctx.extension, res.obj, res.verdicts, false);
     } catch (e) {
       ctx.output.appendLine(`verify on save of ${file}: ${(e as Error).message}`);
