@@ -4,7 +4,8 @@
 // `int BPF_PROG(name, args...)` as a function whose first parameter is the program's name.
 import type { Node, Tree } from 'web-tree-sitter';
 import { HEAD_MACROS, HeadMacroName } from '../libbpf/macros';
-import { CDefine, PreprocessorFacts, Span, VMLINUX_INCLUDE, preprocess } from './preprocessor';
+import { CDefine, DIRECTIVES, Directive, PreprocessorFacts, Span, VMLINUX_INCLUDE, preprocessDirectives } from './preprocessor';
+import { TreeText } from './tree-text';
 
 export type { CDefine, PreprocessorFacts, Span } from './preprocessor';
 
@@ -129,42 +130,44 @@ export interface CDocument {
 
 const span = (n: Node): Span => ({ start: n.startIndex, end: n.endIndex });
 
+/** A node's text, its end read once (see tree-text.ts). */
+const textOf = (n: Node, text: TreeText): string => text.of(span(n));
+
 /** The base type text of a `type:` field node (struct_specifier, type_identifier, primitive_type, ...). */
-function baseTypeText(n: Node | null): string {
+function baseTypeText(n: Node | null, text: TreeText): string {
   if (!n) return 'int';
-  switch (n.type) {
+  const type = n.type;
+  switch (type) {
     case 'struct_specifier':
     case 'union_specifier':
     case 'enum_specifier': {
       const name = n.childForFieldName('name');
-      const kw = n.type.split('_')[0];
-      return name ? `${kw} ${name.text}` : `${kw} {...}`;
+      const kw = type.split('_')[0];
+      return name ? `${kw} ${textOf(name, text)}` : `${kw} {...}`;
     }
-    case 'sized_type_specifier':
-    case 'primitive_type':
-    case 'type_identifier':
-      return n.text.replace(/\s+/g, ' ');
     case 'macro_type_specifier':
-      return n.text;
+      return textOf(n, text);
     default:
-      return n.text.replace(/\s+/g, ' ');
+      return textOf(n, text).replace(/\s+/g, ' ');
   }
 }
 
 /** Walks a declarator (pointer_declarator, array_declarator, init_declarator...) to its name. */
-function unwrapDeclarator(d: Node | null, type: TypeText): { name: string; node: Node } | undefined {
+function unwrapDeclarator(d: Node | null, type: TypeText, text: TreeText): { name: string; span: Span } | undefined {
   while (d) {
     switch (d.type) {
       case 'identifier':
-      case 'field_identifier':
-        return { name: d.text, node: d };
+      case 'field_identifier': {
+        const at = span(d);
+        return { name: text.of(at), span: at };
+      }
       case 'pointer_declarator':
         type.pointers++;
         d = d.childForFieldName('declarator');
         break;
       case 'array_declarator': {
         const size = d.childForFieldName('size');
-        type.arrays.push(size ? Number(size.text) || 0 : 0);
+        type.arrays.push(size ? Number(textOf(size, text)) || 0 : 0);
         d = d.childForFieldName('declarator');
         break;
       }
@@ -173,11 +176,13 @@ function unwrapDeclarator(d: Node | null, type: TypeText): { name: string; node:
       case 'attributed_declarator':
         d = d.childForFieldName('declarator') ?? d.namedChild(0);
         break;
-      case 'function_declarator':
+      case 'function_declarator': {
         // `int f(void)` declares a function, not a variable; `int (*fp)(void)` is a pointer variable.
-        if (d.childForFieldName('declarator')?.type === 'identifier') return undefined;
-        d = d.childForFieldName('declarator');
+        const inner = d.childForFieldName('declarator');
+        if (inner?.type === 'identifier') return undefined;
+        d = inner;
         break;
+      }
       default:
         return undefined;
     }
@@ -185,37 +190,49 @@ function unwrapDeclarator(d: Node | null, type: TypeText): { name: string; node:
   return undefined;
 }
 
-function isConst(decl: Node): boolean {
-  for (const c of decl.children) if (c?.type === 'type_qualifier' && c.text === 'const') return true;
+function isConst(decl: Node, text: TreeText): boolean {
+  // Most declarations have no `const` anywhere: one read of the end instead of every child's type.
+  if (!textOf(decl, text).includes('const')) return false;
+  for (const c of decl.children) if (c?.type === 'type_qualifier' && textOf(c, text) === 'const') return true;
   return false;
 }
 
 /** Every variable a declaration-like node declares (`struct x *a, b[4];` declares two). */
-export function declaredVars(decl: Node): CVar[] {
-  const base = baseTypeText(decl.childForFieldName('type'));
+export function declaredVars(decl: Node, text = new TreeText(decl)): CVar[] {
+  const base = baseTypeText(decl.childForFieldName('type'), text);
+  const declarators = decl.childrenForFieldName('declarator');
+  const constant = declarators.length > 0 && isConst(decl, text);
   const out: CVar[] = [];
-  for (const d of decl.childrenForFieldName('declarator')) {
+  for (const d of declarators) {
     if (!d) continue;
-    const type: TypeText = { base, pointers: 0, arrays: [], isConst: isConst(decl) };
-    const found = unwrapDeclarator(d, type);
-    if (found) out.push({ name: found.name, type, span: span(found.node) });
+    const type: TypeText = { base, pointers: 0, arrays: [], isConst: constant };
+    const found = unwrapDeclarator(d, type, text);
+    if (found) out.push({ name: found.name, type, span: found.span });
   }
   return out;
 }
 
-function sectionOf(stmt: Node | null): CSection | undefined {
+/** The SEC("...") of a top-level node of type `type` (read once by the caller). */
+function sectionOf(stmt: Node, type: string, text: TreeText): CSection | undefined {
   // SEC("...") parses as a call statement, or inside one (`SEC("license") = "GPL";` is an assignment).
-  if (!stmt || (stmt.type !== 'expression_statement' && stmt.type !== 'declaration')) return undefined;
-  const call = stmt.descendantsOfType('call_expression').find((c) => c?.childForFieldName('function')?.text === 'SEC');
+  if ((type !== 'expression_statement' && type !== 'declaration') || !textOf(stmt, text).includes('SEC')) return undefined;
+  const isSec = (c: Node | null): c is Node => {
+    const fn = c?.childForFieldName('function');
+    return !!fn && textOf(fn, text) === 'SEC';
+  };
+  // The first call in the statement: most often the statement's first child (`SEC("kprobe/x")`), found without a walk.
+  const first = stmt.namedChild(0);
+  const call = first?.type === 'call_expression' && isSec(first) ? first : stmt.descendantsOfType('call_expression').find(isSec);
   if (!call) return undefined;
   const str = call.childForFieldName('arguments')?.namedChild(0);
   if (!str || str.type !== 'string_literal') return undefined;
   const content = str.namedChildren.find((c) => c?.type === 'string_content');
   const start = str.startIndex + 1;
-  return { name: content?.text ?? '', span: { start, end: content ? content.endIndex : start } };
+  const at = content ? span(content) : undefined;
+  return { name: at ? text.of(at) : '', span: { start, end: at ? at.end : start } };
 }
 
-function mapFields(structSpec: Node): Pick<CMap, 'fields' | 'fieldSpans'> {
+function mapFields(structSpec: Node, text: TreeText): Pick<CMap, 'fields' | 'fieldSpans'> {
   const out: Pick<CMap, 'fields' | 'fieldSpans'> = { fields: {}, fieldSpans: {} };
   const body = structSpec.childForFieldName('body');
   if (!body) return out;
@@ -223,9 +240,10 @@ function mapFields(structSpec: Node): Pick<CMap, 'fields' | 'fieldSpans'> {
   // cannot name: each macro use is read from its own node's text (comments around it are other nodes).
   for (const field of body.namedChildren) {
     const use = field?.type === 'field_declaration' ? field.childForFieldName('type') : null;
-    const m = use?.type === 'macro_type_specifier' ? /^__(?:uint|type|array)\s*\(\s*(\w+)\s*,\s*([^]*?)\s*\)$/.exec(use.text) : null;
+    const useText = use?.type === 'macro_type_specifier' ? textOf(use, text) : '';
+    const m = use && useText ? /^__(?:uint|type|array)\s*\(\s*(\w+)\s*,\s*([^]*?)\s*\)$/.exec(useText) : null;
     if (!use || !m) continue;
-    const valueStart = use.startIndex + use.text.indexOf(m[2], m[0].indexOf(',') + 1);
+    const valueStart = use.startIndex + useText.indexOf(m[2], m[0].indexOf(',') + 1);
     out.fields[m[1]] = m[2];
     out.fieldSpans[m[1]] = { start: valueStart, end: valueStart + m[2].length };
   }
@@ -239,29 +257,36 @@ function mapFields(structSpec: Node): Pick<CMap, 'fields' | 'fieldSpans'> {
  * BPF macros are known, so fewer branches are known inactive.
  */
 export function buildModel(tree: Tree, source?: string, facts?: PreprocessorFacts): CDocument {
-  const top = tree.rootNode.namedChildren.filter((n): n is Node => !!n);
-  const pp = preprocess(tree.rootNode, facts);
+  const root = tree.rootNode;
+  const text = new TreeText(root);
+  const top = root.namedChildren.filter((n): n is Node => !!n);
+  const types = top.map((n) => n.type);
+  // A program's SEC() is the statement before it, a map's the one after: each read once.
+  const sections = top.map((n, i) => sectionOf(n, types[i], text));
+  const walked = walk(root);
+  const pp = preprocessDirectives(walked.directives, facts);
   const doc: CDocument = {
-    functions: [], globals: [], maps: [], structs: new Map(), includes: [], systemIncludes: [], sections: [],
-    calls: callsIn(tree.rootNode), externs: [], legacyMaps: [], identifierUses: identifierIndex(tree.rootNode),
-    license: licenseIn(tree.rootNode, source), includedLicense: pp.headers.find((h) => h.license)?.license,
-    defines: pp.defines, allDefines: pp.visible, inactive: pp.inactive, usesVmlinux: includesVmlinux(tree.rootNode) || pp.headers.some((h) => h.vmlinux),
+    functions: [], globals: [], maps: [], structs: structsOf(walked.bodies, text), includes: [], systemIncludes: [], sections: [],
+    calls: callsOf(walked.calls, text), externs: [], legacyMaps: [], identifierUses: identifierIndex(root, text),
+    license: licenseIn(root, source), includedLicense: pp.headers.find((h) => h.license)?.license,
+    defines: pp.defines, allDefines: pp.visible, inactive: pp.inactive,
+    usesVmlinux: includesVmlinux(walked.directives, text) || pp.headers.some((h) => h.vmlinux),
   };
   for (let i = 0; i < top.length; i++) {
     const n = top[i];
-    const sec = sectionOf(n);
+    const sec = sections[i];
     if (sec) doc.sections.push(sec);
-    collectStructs(n, doc.structs);
-    if (n.type === 'preproc_include') {
+    if (types[i] === 'preproc_include') {
       const path = n.childForFieldName('path');
-      if (path?.type === 'string_literal') doc.includes.push(path.text.slice(1, -1));
-      else if (path?.type === 'system_lib_string') doc.systemIncludes.push(path.text.slice(1, -1));
-    } else if (n.type === 'function_definition') {
-      const fn = functionOf(n, sectionOf(top[i - 1]));
+      const pathType = path?.type;
+      if (pathType === 'string_literal') doc.includes.push(textOf(path!, text).slice(1, -1));
+      else if (pathType === 'system_lib_string') doc.systemIncludes.push(textOf(path!, text).slice(1, -1));
+    } else if (types[i] === 'function_definition') {
+      const fn = functionOf(n, sections[i - 1], text);
       if (fn) doc.functions.push(fn);
-    } else if (n.type === 'declaration') {
-      addDeclaration(doc, n, sectionOf(top[i + 1]), source);
-    } else if (n.type === 'ERROR') {
+    } else if (types[i] === 'declaration') {
+      addDeclaration(doc, n, sections[i + 1], source, text);
+    } else if (types[i] === 'ERROR') {
       const legacy = legacyMapInError(n, top[i + 1]);
       if (legacy) doc.legacyMaps.push(legacy);
     }
@@ -290,34 +315,38 @@ function stringValue(str: Node): string {
 }
 
 /** A top-level declaration: a BTF-defined map, a legacy map, an extern, or globals. */
-function addDeclaration(doc: CDocument, n: Node, nextSection: CSection | undefined, source: string | undefined): void {
-  const vars = declaredVars(n);
+function addDeclaration(doc: CDocument, n: Node, nextSection: CSection | undefined, source: string | undefined, text: TreeText): void {
+  const vars = declaredVars(n, text);
   const type = n.childForFieldName('type');
-  if (type?.type === 'struct_specifier' && !type.childForFieldName('name') && nextSection?.name === '.maps') {
-    for (const v of vars) doc.maps.push({ name: v.name, nameSpan: v.span, ...mapFields(type), section: nextSection });
+  const typeName = type?.type === 'struct_specifier' ? type.childForFieldName('name') : undefined;
+  if (type && typeName === null && nextSection?.name === '.maps') {
+    for (const v of vars) doc.maps.push({ name: v.name, nameSpan: v.span, ...mapFields(type, text), section: nextSection });
     return;
   }
-  if (type?.type === 'struct_specifier' && type.childForFieldName('name')?.text === 'bpf_map_def' && nextSection?.name === 'maps') {
+  if (typeName && nextSection?.name === 'maps' && textOf(typeName, text) === 'bpf_map_def') {
     for (const v of vars) doc.legacyMaps.push({ name: v.name, span: { start: n.startIndex, end: nextSection.span.end + 2 } });
   }
-  const extern = source && n.children.some((c) => c?.type === 'storage_class_specifier' && c.text === 'extern')
+  const extern = source && n.children.some((c) => c?.type === 'storage_class_specifier' && textOf(c, text) === 'extern')
     ? /\b__(ksym|kconfig)\b/.exec(source.slice(n.startIndex, n.endIndex))?.[1] as CExtern['attribute'] | undefined
     : undefined;
-  if (extern) doc.externs.push(...externsOf(n, extern));
+  if (extern) doc.externs.push(...externsOf(n, extern, text));
   doc.globals.push(...vars);
 }
 
-function externsOf(n: Node, attribute: CExtern['attribute']): CExtern[] {
-  const vars: CExtern[] = declaredVars(n).map((v) => ({ ...v, isFunction: false, attribute }));
+function externsOf(n: Node, attribute: CExtern['attribute'], text: TreeText): CExtern[] {
+  const vars: CExtern[] = declaredVars(n, text).map((v) => ({ ...v, isFunction: false, attribute }));
   for (const d of n.childrenForFieldName('declarator')) {
     let decl = d;
-    const type: TypeText = { base: baseTypeText(n.childForFieldName('type')), pointers: 0, arrays: [], isConst: isConst(n) };
+    const type: TypeText = { base: baseTypeText(n.childForFieldName('type'), text), pointers: 0, arrays: [], isConst: isConst(n, text) };
     while (decl?.type === 'pointer_declarator') {
       type.pointers++;
       decl = decl.childForFieldName('declarator');
     }
     const name = decl?.type === 'function_declarator' ? decl.childForFieldName('declarator') : null;
-    if (name?.type === 'identifier') vars.push({ name: name.text, type, isFunction: true, attribute, span: span(name) });
+    if (name?.type === 'identifier') {
+      const at = span(name);
+      vars.push({ name: text.of(at), type, isFunction: true, attribute, span: at });
+    }
   }
   return vars;
 }
@@ -368,83 +397,146 @@ function stringsAt(text: string, at: number, root: Node): CLicense | undefined {
   }
 }
 
-function callsIn(root: Node): CCall[] {
+/** The nodes the model reads wherever they are. */
+interface Walked {
+  calls: Node[];
+  /** Struct and union bodies (and any other field declaration list). */
+  bodies: Node[];
+  directives: Directive[];
+}
+
+/**
+ * One walk of the whole tree for all of them: each walk runs through the tree in WASM, and each node found
+ * costs a call to read its type.
+ */
+function walk(root: Node): Walked {
+  const out: Walked = { calls: [], bodies: [], directives: [] };
+  for (const node of root.descendantsOfType(['call_expression', 'field_declaration_list', ...DIRECTIVES])) {
+    if (!node) continue;
+    const type = node.type;
+    if (type === 'call_expression') out.calls.push(node);
+    else if (type === 'field_declaration_list') out.bodies.push(node);
+    else out.directives.push({ node, type });
+  }
+  return out;
+}
+
+function callsOf(calls: Node[], text: TreeText): CCall[] {
   const out: CCall[] = [];
-  for (const c of root.descendantsOfType('call_expression')) {
-    const fn = c?.childForFieldName('function');
-    const args = c?.childForFieldName('arguments');
-    if (!c || fn?.type !== 'identifier' || !args) continue;
+  for (const c of calls) {
+    const fn = c.childForFieldName('function');
+    if (fn?.type !== 'identifier') continue;
+    const args = c.childForFieldName('arguments');
+    if (!args) continue;
+    const calleeSpan = span(fn);
     out.push({
-      callee: fn.text,
-      calleeSpan: span(fn),
-      args: args.namedChildren.filter((a): a is Node => !!a && a.type !== 'comment').map((a) => ({ text: a.text, span: span(a) })),
+      callee: text.of(calleeSpan),
+      calleeSpan,
+      args: argumentsOf(args, text),
       span: span(c),
     });
   }
   return out;
 }
 
+/** A call's arguments, comments left out: an argument's text starts with `/` only if it is a comment or an ERROR. */
+function argumentsOf(list: Node, text: TreeText): CCall['args'] {
+  const out: CCall['args'] = [];
+  for (const a of list.namedChildren) {
+    if (!a) continue;
+    const at = span(a);
+    const argText = text.of(at);
+    if (!argText.startsWith('/') || a.type !== 'comment') out.push({ text: argText, span: at });
+  }
+  return out;
+}
+
 /** Whether any `#include` of the file, at any depth of #if, names a vmlinux.h. */
-function includesVmlinux(root: Node): boolean {
-  return root.descendantsOfType('preproc_include').some((n) => VMLINUX_INCLUDE.test(n?.childForFieldName('path')?.text.slice(1, -1) ?? ''));
+function includesVmlinux(directives: Directive[], text: TreeText): boolean {
+  return directives.some(({ node, type }) => {
+    const path = type === 'preproc_include' ? node.childForFieldName('path') : null;
+    return !!path && VMLINUX_INCLUDE.test(textOf(path, text).slice(1, -1));
+  });
 }
 
 /** Identifier uses by name, indexed on first request (most files never ask). */
-function identifierIndex(root: Node): (name: string) => Span[] {
+function identifierIndex(root: Node, text: TreeText): (name: string) => Span[] {
   let index: Map<string, Span[]> | undefined;
   return (name) => {
     if (!index) {
       index = new Map();
       for (const id of root.descendantsOfType('identifier')) {
         if (!id) continue;
-        const list = index.get(id.text) ?? [];
-        list.push(span(id));
-        index.set(id.text, list);
+        const at = span(id);
+        const key = text.of(at);
+        const list = index.get(key) ?? [];
+        list.push(at);
+        index.set(key, list);
       }
     }
     return index.get(name) ?? [];
   };
 }
 
-function functionOf(n: Node, section: CSection | undefined): CFunction | undefined {
+function functionOf(n: Node, section: CSection | undefined, text: TreeText): CFunction | undefined {
   let decl = n.childForFieldName('declarator');
-  while (decl && decl.type === 'pointer_declarator') decl = decl.childForFieldName('declarator');
-  if (!decl || decl.type !== 'function_declarator') return undefined;
+  let declType = decl?.type;
+  while (decl && declType === 'pointer_declarator') {
+    decl = decl.childForFieldName('declarator');
+    declType = decl?.type;
+  }
+  if (!decl || declType !== 'function_declarator') return undefined;
   const nameNode = decl.childForFieldName('declarator');
   const paramList = decl.childForFieldName('parameters');
   const body = n.childForFieldName('body');
   if (!nameNode || !paramList || !body) return undefined;
   const params: CVar[] = [];
-  let name = nameNode.text;
   let nameSpan = span(nameNode);
+  let name = text.of(nameSpan);
   let macro: ProgramMacro | undefined;
   const decls = paramList.namedChildren.filter((p): p is Node => p?.type === 'parameter_declaration');
-  if (Object.hasOwn(HEAD_MACROS, nameNode.text) && decls.length > 0) {
+  if (Object.hasOwn(HEAD_MACROS, name) && decls.length > 0) {
     // int BPF_PROG(handle, struct task_struct *prev): the first "parameter" is the program's name.
-    macro = nameNode.text as ProgramMacro;
-    const first = decls.shift()!;
-    name = first.text;
-    nameSpan = span(first);
+    macro = name as ProgramMacro;
+    nameSpan = span(decls.shift()!);
+    name = text.of(nameSpan);
   }
-  for (const p of decls) params.push(...declaredVars(p));
+  for (const p of decls) params.push(...declaredVars(p, text));
   return { name, nameSpan, macro, params, body: span(body), span: span(n), section };
 }
 
-function collectStructs(n: Node, out: Map<string, CStruct>): void {
-  const specs = n.descendantsOfType(['struct_specifier', 'union_specifier']);
-  for (const s of specs) {
-    if (!s) continue;
-    const name = s.childForFieldName('name');
-    const body = s.childForFieldName('body');
-    if (!name || !body) continue;
-    const members: CVar[] = [];
-    for (const f of body.namedChildren) if (f?.type === 'field_declaration') members.push(...declaredVars(f));
-    const decl = s.parent?.type === 'declaration' || s.parent?.type === 'type_definition' ? s.parent : s;
-    const relocatable = name.text.includes('___') || /preserve_access_index/.test(decl.text.slice(body.endIndex - decl.startIndex, body.endIndex - decl.startIndex + 80));
-    out.set(`${s.type === 'union_specifier' ? 'union' : 'struct'} ${name.text}`, {
-      kind: s.type === 'union_specifier' ? 'union' : 'struct', name: name.text, members, span: span(s), relocatable,
-    });
+/**
+ * Every named struct and union with a body, at any depth, in text order (a later one of a name wins). They
+ * are found from their bodies: most specifiers only name a type (`struct task_struct *p`).
+ */
+function structsOf(bodies: Node[], text: TreeText): Map<string, CStruct> {
+  const specs: { spec: Node; kind: CStruct['kind']; name: Node; body: Node; span: Span }[] = [];
+  for (const body of bodies) {
+    const spec = body.parent;
+    const type = spec?.type;
+    if (!spec || (type !== 'struct_specifier' && type !== 'union_specifier') || spec.childForFieldName('body')?.id !== body.id) continue;
+    const name = spec.childForFieldName('name');
+    if (name) specs.push({ spec, kind: type === 'union_specifier' ? 'union' : 'struct', name, body, span: span(spec) });
   }
+  // Text order is the specifiers' (outer first), not their bodies' (a specifier may sit before another's body).
+  specs.sort((a, b) => a.span.start - b.span.start || b.span.end - a.span.end);
+  const out = new Map<string, CStruct>();
+  for (const { spec, kind, name, body, span: at } of specs) {
+    const members: CVar[] = [];
+    for (const f of body.namedChildren) if (f?.type === 'field_declaration') members.push(...declaredVars(f, text));
+    const nameText = textOf(name, text);
+    out.set(`${kind} ${nameText}`, { kind, name: nameText, members, span: at, relocatable: nameText.includes('___') || hasPreserveAccessIndex(spec, body, text) });
+  }
+  return out;
+}
+
+/** `struct x {...} __attribute__((preserve_access_index))`: the attribute within 80 characters after the body. */
+function hasPreserveAccessIndex(spec: Node, body: Node, text: TreeText): boolean {
+  const parent = spec.parent;
+  const parentType = parent?.type;
+  const decl = parent && (parentType === 'declaration' || parentType === 'type_definition') ? parent : spec;
+  const bodyEnd = body.endIndex;
+  return /preserve_access_index/.test(text.of({ start: bodyEnd, end: Math.min(bodyEnd + 80, decl.endIndex) }));
 }
 
 /** A function's body block in the tree. */
@@ -458,8 +550,9 @@ export function localsBefore(tree: Tree, fn: CFunction, offset: number): CVar[] 
   const block = functionBody(tree, fn);
   if (!block) return [];
   const out: CVar[] = [];
+  const text = new TreeText(block);
   for (const d of block.descendantsOfType('declaration')) {
-    if (d && d.startIndex < offset) out.push(...declaredVars(d));
+    if (d && d.startIndex < offset) out.push(...declaredVars(d, text));
   }
   return out;
 }

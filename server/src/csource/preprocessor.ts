@@ -315,7 +315,14 @@ const and = (a: Tri, b: Tri): Tri => (a === false || b === false ? false : a ===
 const not = (a: Tri): Tri => (a === undefined ? undefined : !a);
 
 const CONDITIONALS = new Set(['preproc_if', 'preproc_ifdef', 'preproc_elif', 'preproc_elifdef', 'preproc_else']);
-const DIRECTIVES = ['preproc_def', 'preproc_function_def', 'preproc_call', 'preproc_include', ...CONDITIONALS];
+/** The node types `preprocessDirectives` reads. */
+export const DIRECTIVES: readonly string[] = ['preproc_def', 'preproc_function_def', 'preproc_call', 'preproc_include', ...CONDITIONALS];
+
+/** A directive node with its type, read once by whoever found it. */
+export interface Directive {
+  node: Node;
+  type: string;
+}
 
 /** A name in the table: defined (surely, or only maybe: `sure` false), or surely undefined (`#undef`). */
 interface Entry {
@@ -340,13 +347,13 @@ class Walk {
     return this.facts.undefined.has(name) ? { defined: false } : undefined;
   };
 
-  visit(n: Node): void {
-    if (CONDITIONALS.has(n.type)) return this.conditional(n);
+  visit({ node: n, type }: Directive): void {
+    if (CONDITIONALS.has(type)) return this.conditional(n, type);
     const state = this.enclosing(n);
     if (state === false) return;
-    if (n.type === 'preproc_def' || n.type === 'preproc_function_def') this.define(n, state);
-    else if (n.type === 'preproc_call') this.undef(n, state);
-    else if (n.type === 'preproc_include') this.include(n, state);
+    if (type === 'preproc_def' || type === 'preproc_function_def') this.define(n, type, state);
+    else if (type === 'preproc_call') this.undef(n, state);
+    else if (type === 'preproc_include') this.include(n, state);
   }
 
   /** Whether the branch `n` sits in is active: that of its nearest enclosing conditional, true at top level. */
@@ -358,23 +365,23 @@ class Walk {
     return true;
   }
 
-  private conditional(n: Node): void {
+  private conditional(n: Node, type: string): void {
     // #if/#ifdef start a chain in the enclosing branch; #elif/#else continue their parent's.
-    const first = n.type === 'preproc_if' || n.type === 'preproc_ifdef';
+    const first = type === 'preproc_if' || type === 'preproc_ifdef';
     const before = first ? this.enclosing(n) : this.branches.get(n.parent?.id ?? -1)?.rest;
-    const cond = n.type === 'preproc_else' ? true : this.condition(n);
+    const cond = type === 'preproc_else' ? true : this.condition(n, type);
     const body = and(before, cond);
     this.branches.set(n.id, { body, rest: and(before, not(cond)) });
     if (body === false) this.out.inactive.push(branchSpan(n));
   }
 
-  private condition(n: Node): Tri {
+  private condition(n: Node, type: string): Tri {
     const cond = n.childForFieldName('condition');
     if (cond) return evaluateCondition(cond.text, this.lookup);
     const name = n.childForFieldName('name')?.text;
     if (!name) return undefined;
     const negated = /^#(?:ifndef|elifndef)$/.test(n.child(0)?.text ?? '');
-    if (negated && n.type === 'preproc_ifdef' && this.isIncludeGuard(n, name)) return true;
+    if (negated && type === 'preproc_ifdef' && this.isIncludeGuard(n, name)) return true;
     const m = this.lookup(name);
     const defined = m === undefined ? undefined : m.defined;
     return negated ? not(defined) : defined;
@@ -387,14 +394,14 @@ class Walk {
     return first?.type === 'preproc_def' && first.childForFieldName('name')?.text === name && !first.childForFieldName('value');
   }
 
-  private define(n: Node, state: Tri): void {
+  private define(n: Node, type: string, state: Tri): void {
     const name = n.childForFieldName('name');
     if (!name) return;
     const value = n.childForFieldName('value');
     const params = n.childForFieldName('parameters')?.namedChildren.filter((p): p is Node => !!p && p.type === 'identifier').map((p) => p.text);
     const variadic = n.childForFieldName('parameters')?.children.some((c) => c?.type === '...');
     const define: CDefine = {
-      ...(n.type === 'preproc_function_def' ? { params: variadic ? [...(params ?? []), '...'] : params ?? [] } : {}),
+      ...(type === 'preproc_function_def' ? { params: variadic ? [...(params ?? []), '...'] : params ?? [] } : {}),
       body: value ? directiveText(value.text) : '',
       span: { start: n.startIndex, end: (value ?? name).endIndex },
       ...(state !== true ? { conditional: true } : {}),
@@ -453,9 +460,15 @@ function outermost(spans: Span[]): Span[] {
 }
 
 /** The file's defines and inactive branches, evaluating each directive in text order. */
-export function preprocess(root: Node, facts: PreprocessorFacts = targetFacts()): Preprocessed {
+export function preprocess(root: Node, facts?: PreprocessorFacts): Preprocessed {
+  const directives = root.descendantsOfType([...DIRECTIVES]).filter((n): n is Node => !!n).map((node) => ({ node, type: node.type }));
+  return preprocessDirectives(directives, facts);
+}
+
+/** As `preprocess`, from the tree's directives (`DIRECTIVES`) in text order, found by the caller. */
+export function preprocessDirectives(directives: readonly Directive[], facts: PreprocessorFacts = targetFacts()): Preprocessed {
   const walk = new Walk(facts);
-  for (const n of root.descendantsOfType(DIRECTIVES)) if (n) walk.visit(n);
+  for (const d of directives) walk.visit(d);
   walk.out.inactive = outermost(walk.out.inactive);
   return walk.out;
 }
