@@ -1,16 +1,11 @@
 // A validated BTF blob with lazy accessors. Nothing is decoded until asked: the constructor only keeps
 // the word offsets that parseBtf computed. Decoded types are cached per id.
-import { NameIndex } from './name-index';
+import { NameIndex, NamedRecords } from './name-index';
 import { BtfType, CompositeType, Member } from './types';
 import { INT_BOOL, INT_CHAR, INT_SIGNED, Kind, MAX_RESOLVE_DEPTH, infoKflag, infoKind, infoVlen, isModifierOrTypedef } from './wire';
 
-export interface BtfParts {
+export interface BtfParts extends NamedRecords {
   source: string;
-  words: Uint32Array;
-  offsets: Uint32Array;
-  strings: Uint8Array;
-  strBase: number;
-  firstId: number;
   base?: Btf;
   littleEndian: boolean;
 }
@@ -44,7 +39,7 @@ export class Btf {
     this.strBase = p.strBase;
     this.littleEndian = p.littleEndian;
     this.typeCount = p.firstId + p.offsets.length;
-    this.names = new NameIndex(p.words, p.offsets, p.strings, p.strBase, p.firstId, p.base && ((off) => p.base!.stringBytes(off)));
+    this.names = new NameIndex(p, p.base && ((off) => p.base!.stringBytes(off)));
   }
 
   /** Offset one past the last string: where a split BTF on top of this one starts its strings. */
@@ -216,6 +211,16 @@ export class Btf {
   /** The first type of this name and kind, as `pahole -C` picks it (lowest id). */
   findFirst(name: string, kind?: Kind): number | undefined {
     return this.findByName(name, kind)[0];
+  }
+
+  /** The first type of this name among some kinds (a struct or a union): asking by kind spares hashing functions' names. */
+  findFirstOf(name: string, kinds: readonly Kind[]): number | undefined {
+    let first: number | undefined;
+    for (const kind of kinds) {
+      const id = this.findFirst(name, kind);
+      if (id !== undefined && (first === undefined || id < first)) first = id;
+    }
+    return first;
   }
 
   /** The raw bytes of a string (without its NUL), wherever in the base chain it lives. */

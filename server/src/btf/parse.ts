@@ -4,7 +4,7 @@
 import { fail, ok, Result } from '../result';
 import { Btf } from './btf';
 import {
-  BTF_HEADER_MIN, BTF_MAGIC, Kind, KIND_NAMES, MAX_KIND, extraWords, headerRefersToType, infoKflag, infoKind, infoVlen,
+  BTF_HEADER_MIN, BTF_MAGIC, Kind, KIND_NAMES, RECORD_FIXED_WORDS, RECORD_WORDS_PER_VLEN, headerRefersToType, infoKflag, infoKind, infoVlen,
 } from './wire';
 
 export interface ParseOptions {
@@ -46,14 +46,15 @@ export function parseBtf(bytes: Uint8Array, opts: ParseOptions = {}): Result<Btf
   if (typeOff < strOff + strLen && strOff < typeOff + typeLen) return err('type and string sections overlap');
 
   const base = opts.base;
-  const strings = bytes.subarray(hdrLen + strOff, hdrLen + strOff + strLen);
+  // A plain Uint8Array even when the bytes are a Buffer: code not yet optimised reads a Buffer's bytes more slowly.
+  const strings = new Uint8Array(bytes.buffer, bytes.byteOffset + hdrLen + strOff, strLen);
   if (!base && (strLen === 0 || strings[0] !== 0)) return err('string section must start with an empty string');
   if (strLen > 0 && strings[strLen - 1] !== 0) return err('string section is not NUL-terminated');
 
   const words = typeWords(bytes, hdrLen + typeOff, typeLen, le);
-  const offsetsResult = walkRecords(words);
-  if (typeof offsetsResult === 'string') return err(offsetsResult);
-  const offsets = offsetsResult;
+  const walk = walkRecords(words);
+  if (typeof walk === 'string') return err(walk);
+  const { offsets, namedNonFunctions } = walk;
 
   const firstId = base ? base.typeCount : 1;
   const strBase = base ? base.stringsEnd : 0;
@@ -64,7 +65,7 @@ export function parseBtf(bytes: Uint8Array, opts: ParseOptions = {}): Result<Btf
     if (loop) return err(loop);
   }
 
-  return ok(new Btf({ source, words, offsets, strings, strBase, firstId, base, littleEndian: le }));
+  return ok(new Btf({ source, words, offsets, namedNonFunctions, strings, strBase, firstId, base, littleEndian: le }));
 }
 
 /** The type section as native-order words; a copy only when unaligned or big-endian. */
@@ -78,30 +79,43 @@ function typeWords(bytes: Uint8Array, start: number, len: number, le: boolean): 
   return copy;
 }
 
-/** First pass: every record's kind and length, giving the word offset of each type. */
-function walkRecords(words: Uint32Array): Uint32Array | string {
-  let offsets = new Uint32Array(Math.max(16, (words.length / 4) | 0));
+interface Records {
+  /** The word offset of each record. */
+  offsets: Uint32Array;
+  /** Own indices of the named records that are not functions: the names the name index hashes at load. */
+  namedNonFunctions: Uint32Array;
+}
+
+/**
+ * First pass: every record's kind and length, giving the word offset of each type. It runs once per load
+ * over some 100,000 records, mostly before the JIT has optimised it, so the kind and vlen fields are read
+ * inline, the lengths come from tables, and the name index's list is gathered on the way rather than by a
+ * pass of its own. A record is at least 3 words, which bounds the counts: each array is allocated once at
+ * that bound, and its pages past the last entry are never touched.
+ */
+function walkRecords(words: Uint32Array): Records | string {
+  const end = words.length;
+  const offsets = new Uint32Array(Math.floor(end / 3));
+  const named = new Uint32Array(offsets.length);
+  // Locals: the interpreter reads them faster than the module's bindings.
+  const func = Kind.Func;
+  const fixedWords = RECORD_FIXED_WORDS;
+  const wordsPerVlen = RECORD_WORDS_PER_VLEN;
   let n = 0;
-  let at = 0;
-  while (at < words.length) {
-    const id = n + 1;
-    if (at + 3 > words.length) return `type [${id}] header is cut off at the end of the type section`;
+  let m = 0;
+  for (let at = 0; at < end; ) {
+    if (at + 3 > end) return `type [${n + 1}] header is cut off at the end of the type section`;
     const info = words[at + 1];
-    const kind = infoKind(info);
-    if (kind === Kind.Unknown || kind > MAX_KIND) return `type [${id}] has unknown kind ${kind}`;
-    const extra = extraWords(kind, infoVlen(info));
-    if (at + 3 + extra > words.length) {
-      return `type [${id}] ${KIND_NAMES[kind]} with vlen ${infoVlen(info)} runs past the end of the type section`;
-    }
-    if (n === offsets.length) {
-      const grown = new Uint32Array(offsets.length * 2);
-      grown.set(offsets);
-      offsets = grown;
-    }
+    const kind = (info >>> 24) & 0x1f;
+    const fixed = fixedWords[kind];
+    if (fixed < 0) return `type [${n + 1}] has unknown kind ${kind}`;
+    const next = at + 3 + fixed + wordsPerVlen[kind] * (info & 0xffff);
+    if (next > end) return `type [${n + 1}] ${KIND_NAMES[kind]} with vlen ${infoVlen(info)} runs past the end of the type section`;
+    if (kind !== func && words[at] !== 0) named[m++] = n;
     offsets[n++] = at;
-    at += 3 + extra;
+    at = next;
   }
-  return offsets.slice(0, n);
+  return { offsets: offsets.subarray(0, n), namedNonFunctions: named.subarray(0, m) };
 }
 
 /** Second pass: every type id and string offset a record holds is in range; per-kind sanity as libbpf's. */

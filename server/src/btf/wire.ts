@@ -46,36 +46,30 @@ export const infoKind = (info: number): Kind => (info >>> 24) & 0x1f;
 export const infoVlen = (info: number): number => info & 0xffff;
 export const infoKflag = (info: number): boolean => info >>> 31 === 1;
 
+/** Words a record of each kind carries after its 3-word header: fixed, and per vlen entry. */
+const RECORD_SHAPES: readonly [kind: Kind, fixed: number, perVlen: number][] = [
+  [Kind.Int, 1, 0], [Kind.Ptr, 0, 0], [Kind.Array, 3, 0], [Kind.Struct, 0, 3], [Kind.Union, 0, 3],
+  [Kind.Enum, 0, 2], [Kind.Fwd, 0, 0], [Kind.Typedef, 0, 0], [Kind.Volatile, 0, 0], [Kind.Const, 0, 0],
+  [Kind.Restrict, 0, 0], [Kind.Func, 0, 0], [Kind.FuncProto, 0, 2], [Kind.Var, 1, 0], [Kind.Datasec, 0, 3],
+  [Kind.Float, 0, 0], [Kind.DeclTag, 1, 0], [Kind.TypeTag, 0, 0], [Kind.Enum64, 0, 3],
+];
+
+/**
+ * The same shapes as tables indexed by the 5-bit kind field: -1 fixed words for an unknown kind. The
+ * loader's first pass reads them for every record before the JIT has optimised it, where a table costs
+ * fewer bytecodes than a switch.
+ */
+export const RECORD_FIXED_WORDS = new Int8Array(32).fill(-1);
+export const RECORD_WORDS_PER_VLEN = new Int8Array(32);
+for (const [kind, fixed, perVlen] of RECORD_SHAPES) {
+  RECORD_FIXED_WORDS[kind] = fixed;
+  RECORD_WORDS_PER_VLEN[kind] = perVlen;
+}
+
 /** Number of words a record of this kind carries after its 3-word header; -1 for an unknown kind. */
 export function extraWords(kind: Kind, vlen: number): number {
-  switch (kind) {
-    case Kind.Int:
-    case Kind.Var:
-    case Kind.DeclTag:
-      return 1;
-    case Kind.Array:
-      return 3;
-    case Kind.Struct:
-    case Kind.Union:
-    case Kind.Datasec:
-    case Kind.Enum64:
-      return 3 * vlen;
-    case Kind.Enum:
-    case Kind.FuncProto:
-      return 2 * vlen;
-    case Kind.Ptr:
-    case Kind.Fwd:
-    case Kind.Typedef:
-    case Kind.Volatile:
-    case Kind.Const:
-    case Kind.Restrict:
-    case Kind.Func:
-    case Kind.Float:
-    case Kind.TypeTag:
-      return 0;
-    default:
-      return -1;
-  }
+  const fixed = kind >= 0 && kind < 32 ? RECORD_FIXED_WORDS[kind] : -1;
+  return fixed < 0 ? -1 : fixed + RECORD_WORDS_PER_VLEN[kind] * vlen;
 }
 
 /** Kinds whose third header word is a type id (the rest carry a size there). */

@@ -31,7 +31,7 @@ export const layoutCommand: Command = {
         if (!Number.isInteger(id) || id < 1 || id >= btf.typeCount) throw new InputError(`${k.source}: no type id ${values.id} (ids run from 1 to ${btf.typeCount - 1})`);
         if (name && btf.name(id) !== name) throw new InputError(`${k.source}: type [${id}] is '${btf.name(id)}', not '${name}'`);
       } else {
-        id = btf.findByName(name).find((t) => btf.kind(t) === Kind.Struct || btf.kind(t) === Kind.Union);
+        id = btf.findFirstOf(name, [Kind.Struct, Kind.Union]);
       }
       if (id === undefined) {
         const names = [...btf.namesOfKind(Kind.Struct), ...btf.namesOfKind(Kind.Union)].map((n) => n.name);
