@@ -11,13 +11,14 @@ mkdirSync(dist, { recursive: true });
 const common = { bundle: true, platform: 'node', target: 'node20', format: 'cjs', sourcemap: true, logLevel: 'warning', minifyWhitespace: true, minifySyntax: true };
 await Promise.all([
   build({ ...common, entryPoints: [join(root, 'client/src/extension.ts')], outfile: join(dist, 'extension.js'), external: ['vscode'] }),
-  // Code run through vm.Script (launch.ts's code cache) cannot import(): web-tree-sitter's CommonJS build,
-  // and require() for what import()s remain.
-  build({
-    ...common, entryPoints: [join(root, 'server/src/main.ts')], outfile: join(dist, 'ebpf-ls-main.js'),
+  // Two bundles of main.ts, one per role (main.ts drops the other's branch), so neither reads or compiles the
+  // other's code: the language server's, and the CLI's. Code run through vm.Script (launch.ts's code cache)
+  // cannot import(): web-tree-sitter's CommonJS build, and require() for what import()s remain.
+  ...['server', 'cli'].map((role) => build({
+    ...common, entryPoints: [join(root, 'server/src/main.ts')], outfile: join(dist, `ebpf-ls-${role}.js`), define: { EBPF_LS_ROLE: JSON.stringify(role) },
     alias: { 'web-tree-sitter': join(root, 'node_modules/web-tree-sitter/tree-sitter.cjs') }, supported: { 'dynamic-import': false },
-  }),
-  // The small entry that runs ebpf-ls-main.js with its compiled code cached (server/src/launch.ts).
+  })),
+  // The small entry that runs either bundle with its compiled code cached (server/src/launch.ts).
   build({ ...common, entryPoints: [join(root, 'server/src/launch.ts')], outfile: join(dist, 'ebpf-ls.js'), sourcemap: false }),
 ]);
 

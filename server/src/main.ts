@@ -1,13 +1,12 @@
-// main.ts's bundle, dist/ebpf-ls-main.js, run by launch.ts (dist/ebpf-ls.js): `ebpf-ls --stdio` is the
-// language server, anything else the CLI.
-import { runCli } from './cli/main';
+// Built twice (scripts/build.mjs): the language server's bundle, dist/ebpf-ls-server.js, and the CLI's,
+// dist/ebpf-ls-cli.js. EBPF_LS_ROLE is a constant in each, so esbuild leaves the other role's code out.
+// launch.ts (dist/ebpf-ls.js) runs the server's for `ebpf-ls --stdio`, the CLI's for anything else.
+declare const EBPF_LS_ROLE: 'server' | 'cli';
 
-if (process.argv.includes('--stdio')) {
-  // Loaded lazily so CLI runs do not pay for the LSP library.
-  // eslint-disable-next-line @typescript-eslint/no-var-requires
-  require('./lsp/server').startStdioServer();
+if (EBPF_LS_ROLE === 'server') {
+  (require('./lsp/server') as typeof import('./lsp/server')).startStdioServer();
 } else {
-  runCli(process.argv.slice(2)).then((code) => {
+  (require('./cli/main') as typeof import('./cli/main')).runCli(process.argv.slice(2)).then((code) => {
     process.exitCode = code;
   });
 }

@@ -25,6 +25,65 @@ export function parseHelperDefs(text: string): Map<string, HelperDoc> {
 }
 
 /**
+ * The helpers of a bpf_helper_defs.h read and parsed when first asked for: a service is set up before its
+ * first answer, and only a helper's hover or completion needs them (~14 ms with the read). `read` returns
+ * the header's text, or undefined when there is none (no helpers then).
+ */
+export function helperDefsOnDemand(read: () => string | undefined): Map<string, HelperDoc> {
+  return new HelperDefsOnDemand(read);
+}
+
+/** A Map that fills itself on its first read; the service only reads it. */
+class HelperDefsOnDemand extends Map<string, HelperDoc> {
+  private read: (() => string | undefined) | undefined;
+
+  constructor(read: () => string | undefined) {
+    super();
+    this.read = read;
+  }
+
+  private filled(): void {
+    const read = this.read;
+    if (!read) return;
+    this.read = undefined;
+    const text = read();
+    if (text !== undefined) for (const [name, doc] of parseHelperDefs(text)) super.set(name, doc);
+  }
+
+  override get size(): number {
+    this.filled();
+    return super.size;
+  }
+  override get(name: string): HelperDoc | undefined {
+    this.filled();
+    return super.get(name);
+  }
+  override has(name: string): boolean {
+    this.filled();
+    return super.has(name);
+  }
+  override forEach(fn: (doc: HelperDoc, name: string, map: Map<string, HelperDoc>) => void, thisArg?: unknown): void {
+    this.filled();
+    super.forEach(fn, thisArg);
+  }
+  override entries(): MapIterator<[string, HelperDoc]> {
+    this.filled();
+    return super.entries();
+  }
+  override keys(): MapIterator<string> {
+    this.filled();
+    return super.keys();
+  }
+  override values(): MapIterator<HelperDoc> {
+    this.filled();
+    return super.values();
+  }
+  override [Symbol.iterator](): MapIterator<[string, HelperDoc]> {
+    return this.entries();
+  }
+}
+
+/**
  * A helper whose `doc` is converted to Markdown when first read: a server parses all ~210 helpers before
  * its first answer, and the conversion was most of that time; a hover or completion shows a few.
  */

@@ -3,7 +3,7 @@
 import { buildModel, CDocument } from '../csource/model';
 import { SeverityOverrides } from '../features/diagnostics/codes';
 import { CParser, Tree } from '../csource/parser';
-import { parseHelperDefs } from '../features/helper-docs';
+import { helperDefsOnDemand } from '../features/helper-docs';
 import { LanguageService, getLanguageService } from '../features/language-service';
 import { ParsedFile, ServiceContext, parsedFile } from '../features/service-context';
 import { ok, Result } from '../result';
@@ -36,9 +36,8 @@ export async function setUpLanguageService(spec: ServiceSpec, mode: 'strict' | '
 
 /** What a service knows besides its kernels: libbpf's helper docs and version, the user's choices (check --btf-dir makes one service per kernel from them). */
 export function serviceFacts(spec: Omit<ServiceSpec, 'kernels'>): Omit<ServiceContext, 'kernels'> {
-  const helpers = findHelperDefs(spec.includeDirs);
   return {
-    helpers: helpers ? parseHelperDefs(helpers.text) : new Map(),
+    helpers: helperDefsOnDemand(() => findHelperDefs(spec.includeDirs)?.text),
     libbpfVersion: readLibbpfVersion(spec.includeDirs),
     severity: spec.severity,
     loader: spec.loader,

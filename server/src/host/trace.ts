@@ -6,8 +6,7 @@ import { existsSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { ensureLoader, VerifyOptions } from './verify';
 import { runTool, ToolError } from './tools';
-
-export const TRACEFS = '/sys/kernel/tracing';
+import { TRACEFS } from './tracefs-events';
 
 export interface AttachResult {
   name: string;

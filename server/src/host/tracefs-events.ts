@@ -5,7 +5,9 @@ import { join } from 'node:path';
 import type { TracefsEvents } from '../features/service-context';
 import type { Kernel } from '../kernels/kernel';
 import { RUNNING_KERNEL_LABEL } from './load-btf';
-import { TRACEFS } from './trace';
+
+/** Where tracefs is mounted; defined here, not in trace.ts, so the service's set-up does not load the tracer. */
+export const TRACEFS = '/sys/kernel/tracing';
 
 const EVENT_DIRS = [join(TRACEFS, 'events'), '/sys/kernel/debug/tracing/events'];
 
