@@ -22,6 +22,7 @@ import { objectRelocations, resolveObjectRelocations } from '../relocs/object';
 import { portabilityMatrix } from '../relocs/portability';
 import { Documents, OpenDocument } from './documents';
 import { InactiveRegionsPublisher } from './inactive-regions';
+import { OneWriteMessageWriter } from './message-writer';
 import { pythonCompletion, PythonDocument, pythonDiagnostics, PythonDocuments, pythonHover } from './python-documents';
 import { BTF_VIEW_REQUEST, OBJECT_RELOCATIONS_REQUEST, ObjectRelocationsParams, ObjectRelocationsResult, STATUS_NOTIFICATION, StatusParams } from './protocol';
 import { CONVERT_BCC_REQUEST, ConvertBccParams, ConvertBccResult } from './protocol';
@@ -35,7 +36,10 @@ interface Snapshot {
 }
 
 export function startStdioServer(): void {
-  startServer(createConnection(ProposedFeatures.all, process.stdin, process.stdout));
+  // stdin stays a stream, so vscode-languageserver still exits when it closes; answers go out through our
+  // writer. The library takes a stream with a writer (it tells them apart by addListener); its types do not.
+  const out = new OneWriteMessageWriter(process.stdout) as unknown as NodeJS.WritableStream;
+  startServer(createConnection(ProposedFeatures.all, process.stdin, out));
 }
 
 export function startServer(connection: Connection): void {
