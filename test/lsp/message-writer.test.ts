@@ -31,3 +31,13 @@ test("vscode-jsonrpc's reader reads the messages back, in the order written", as
   assert.deepEqual(read, sent);
   reader.dispose();
 });
+
+test('a message JSON cannot hold rejects and is reported as an error, not thrown at the caller', async () => {
+  const writer = new OneWriteMessageWriter(new PassThrough());
+  const errors: unknown[] = [];
+  writer.onError((e) => errors.push(e));
+  const circular: Record<string, unknown> = { jsonrpc: '2.0', id: 1 };
+  circular.result = circular;
+  await assert.rejects(writer.write(circular as unknown as Message), TypeError);
+  assert.equal(errors.length, 1);
+});

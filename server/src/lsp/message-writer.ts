@@ -1,7 +1,6 @@
 // LSP messages out, each as one write of header and body. vscode-jsonrpc's stream writer queues every
 // message through setImmediate, writes the header, waits for its callback, then writes the body: two
-// system calls and two wake-ups of the client per answer, which on a loaded machine were most of a
-// hover's round trip. The bytes sent are the same.
+// system calls and two wake-ups of the client per answer. The bytes sent are the same.
 import { Writable } from 'node:stream';
 import { AbstractMessageWriter, Message, MessageWriter } from 'vscode-languageserver/node';
 
@@ -14,15 +13,23 @@ export class OneWriteMessageWriter extends AbstractMessageWriter implements Mess
     out.on('close', () => this.fireClose());
   }
 
-  /** Written in call order (the stream keeps it); a string write needs no intermediate Buffer. */
+  /**
+   * Written in call order (the stream keeps it); a string write needs no intermediate Buffer. Failures,
+   * a message JSON cannot hold included, reject and are reported, never thrown at the caller.
+   */
   write(msg: Message): Promise<void> {
-    const body = JSON.stringify(msg);
     return new Promise((resolve, reject) => {
-      this.out.write(`Content-Length: ${Buffer.byteLength(body, 'utf8')}\r\n\r\n${body}`, 'utf8', (e) => {
-        if (!e) return resolve();
+      const failed = (e: Error) => {
         this.fireError(e, msg, ++this.errors);
         reject(e);
-      });
+      };
+      let body: string;
+      try {
+        body = JSON.stringify(msg);
+      } catch (e) {
+        return failed(e as Error);
+      }
+      this.out.write(`Content-Length: ${Buffer.byteLength(body, 'utf8')}\r\n\r\n${body}`, 'utf8', (e) => (e ? failed(e) : resolve()));
     });
   }
 
