@@ -39,7 +39,8 @@ export class Btf {
     this.strBase = p.strBase;
     this.littleEndian = p.littleEndian;
     this.typeCount = p.firstId + p.offsets.length;
-    this.names = new NameIndex(p, p.base && ((off) => p.base!.stringBytes(off)));
+    const base = p.base; // the closure keeps the base only, not the parts (namedNonFunctions is load-time scratch)
+    this.names = new NameIndex(p, base && ((off) => base.stringBytes(off)));
   }
 
   /** Offset one past the last string: where a split BTF on top of this one starts its strings. */
