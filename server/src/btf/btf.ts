@@ -101,8 +101,12 @@ export class Btf {
     const s = this.strings;
     let end = off - this.strBase;
     while (s[end] !== 0) end++;
+    // A native call per chunk rather than per byte: a first hover decodes thousands of names. Chunks keep
+    // the argument count small whatever a file's string lengths.
     let out = '';
-    for (let i = off - this.strBase; i < end; i++) out += String.fromCharCode(s[i]);
+    for (let i = off - this.strBase; i < end; i += 4096) {
+      out += String.fromCharCode.apply(null, s.subarray(i, Math.min(end, i + 4096)) as unknown as number[]);
+    }
     this.stringCache.set(off, out);
     return out;
   }
