@@ -8,7 +8,12 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const dist = join(root, 'dist');
 mkdirSync(dist, { recursive: true });
 
-const common = { bundle: true, platform: 'node', target: 'node20', format: 'cjs', sourcemap: true, logLevel: 'warning', minifyWhitespace: true, minifySyntax: true };
+// Minified, identifiers too: a start reads, copies and compiles fewer bytes (the server's bundle 980 -> 730 KB).
+// The source maps name everything; `node scripts/build.mjs --readable` keeps the names in the bundles, for
+// CPU profiles read by function name.
+const readable = process.argv.includes('--readable');
+const minify = readable ? { minifyWhitespace: true, minifySyntax: true } : { minify: true };
+const common = { bundle: true, platform: 'node', target: 'node20', format: 'cjs', sourcemap: true, logLevel: 'warning', ...minify };
 await Promise.all([
   build({ ...common, entryPoints: [join(root, 'client/src/extension.ts')], outfile: join(dist, 'extension.js'), external: ['vscode'] }),
   // Two bundles of main.ts, one per role (main.ts drops the other's branch), so neither reads or compiles the
