@@ -10,6 +10,7 @@ import {
   CompletionList, CompletionRequest, createProtocolConnection, DidOpenTextDocumentNotification, HoverRequest, InitializedNotification,
   InitializeRequest, ProtocolConnection, StreamMessageReader, StreamMessageWriter,
 } from 'vscode-languageserver-protocol/node';
+import { serverEnvironment } from '../../server/src/host/server-process';
 import { fmt, nowMs, report, stats } from './measure';
 import { thousandLineFile } from '../support/generated-source';
 
@@ -28,12 +29,19 @@ function withTimeout<T>(what: string, p: Promise<T>): Promise<T> {
   return Promise.race([p, late]).finally(() => clearTimeout(timer));
 }
 
-function startClient(cmd: string, args: string[], cwd: string, initializationOptions?: unknown): { client: Client; ready: Promise<void> } {
-  const proc = spawn(cmd, args, { cwd, stdio: ['pipe', 'pipe', 'ignore'] });
+/** A server as the bench starts it: ours with the environment the client gives it (host/server-process.ts). */
+interface ServerCommand {
+  cmd: string;
+  args: string[];
+  env: Record<string, string>;
+}
+
+function startClient({ cmd, args, env }: ServerCommand, cwd: string): { client: Client; ready: Promise<void> } {
+  const proc = spawn(cmd, args, { cwd, env: { ...process.env, ...env }, stdio: ['pipe', 'pipe', 'ignore'] });
   const conn = createProtocolConnection(new StreamMessageReader(proc.stdout!), new StreamMessageWriter(proc.stdin!));
   conn.listen();
   const ready = (async () => {
-    await withTimeout('initialize', conn.sendRequest(InitializeRequest.type, { processId: process.pid, rootUri: pathToFileURL(cwd).toString(), capabilities: {}, initializationOptions }));
+    await withTimeout('initialize', conn.sendRequest(InitializeRequest.type, { processId: process.pid, rootUri: pathToFileURL(cwd).toString(), capabilities: {} }));
     await conn.sendNotification(InitializedNotification.type, {});
   })();
   // A clangd once outlived its SIGTERM and kept the bench from exiting: SIGKILL whatever is left after 2 s.
@@ -67,9 +75,9 @@ interface Figures {
 }
 
 /** Spawns the server, opens the file and hovers until the answer has content (clangd answers null until its AST is built). */
-async function firstHover(cmd: string, args: string[], cwd: string, uri: string, text: string): Promise<{ ms: number; client: Client }> {
+async function firstHover(server: ServerCommand, cwd: string, uri: string, text: string): Promise<{ ms: number; client: Client }> {
   const t0 = nowMs();
-  const { client, ready } = startClient(cmd, args, cwd);
+  const { client, ready } = startClient(server, cwd);
   try {
     await ready;
     await client.conn.sendNotification(DidOpenTextDocumentNotification.type, { textDocument: { uri, languageId: 'c', version: 1, text } });
@@ -90,12 +98,12 @@ async function firstHover(cmd: string, args: string[], cwd: string, uri: string,
  * Spawn-to-first-hover over `spawns` fresh processes (one sample is noise on a shared machine), then
  * hover and completion latency and peak RSS in the last one.
  */
-async function measure(cmd: string, args: string[], cwd: string, uri: string, text: string, spawns: number): Promise<Figures> {
+async function measure(server: ServerCommand, cwd: string, uri: string, text: string, spawns: number): Promise<Figures> {
   const firstHoverMs: number[] = [];
   let client: Client | undefined;
   for (let i = 0; i < spawns; i++) {
     client?.stop();
-    const r = await firstHover(cmd, args, cwd, uri, text);
+    const r = await firstHover(server, cwd, uri, text);
     firstHoverMs.push(r.ms);
     client = r.client;
   }
@@ -152,7 +160,7 @@ export async function lspBench(repoRoot: string): Promise<void> {
     writeFileSync(file, text);
     const uri = pathToFileURL(file).toString();
 
-    const f = await measure(process.execPath, [server, '--stdio'], dir, uri, text, 9);
+    const f = await measure({ cmd: process.execPath, args: [server, '--stdio'], env: serverEnvironment(process.env) }, dir, uri, text, 9);
     print(`Language server on a ${text.split('\n').length}-line file (running kernel's BTF)`, f, true);
 
     const clangd = ['clangd-19', 'clangd'].find((c) => {
@@ -172,10 +180,11 @@ export async function lspBench(repoRoot: string): Promise<void> {
     const flags = ['-target', 'bpf', '-D__TARGET_ARCH_x86', `-I${dir}`, `-I/usr/include/${multiarch}`];
     writeFileSync(join(dir, 'compile_flags.txt'), flags.join('\n') + '\n');
     const version = execFileSync(clangd, ['--version'], { encoding: 'utf8' }).split('\n')[0];
-    process.stdout.write(`  compared: ours on ${process.execPath} ${process.version}; ${version} --log=error, compile_flags.txt: ${flags.join(' ')}; the same file, vmlinux.h from bpftool\n`);
+    const ourEnv = Object.entries(serverEnvironment(process.env)).map(([k, v]) => ` ${k}=${v}`).join('');
+    process.stdout.write(`  compared: ours on ${process.execPath} ${process.version}${ourEnv} (as the client starts it); ${version} --log=error, compile_flags.txt: ${flags.join(' ')}; the same file, vmlinux.h from bpftool\n`);
     let g: Figures;
     try {
-      g = await measure(clangd, ['--log=error'], dir, uri, text, 3);
+      g = await measure({ cmd: clangd, args: ['--log=error'], env: {} }, dir, uri, text, 3);
     } catch (e) {
       process.stdout.write(`clangd comparison: failed: ${clangd} ${(e as Error).message}\n`);
       return;

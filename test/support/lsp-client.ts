@@ -6,6 +6,7 @@ import {
   ClientCapabilities, createProtocolConnection, InitializeRequest, InitializedNotification, ProtocolConnection, StreamMessageReader, StreamMessageWriter,
   DidOpenTextDocumentNotification, PublishDiagnosticsNotification, PublishDiagnosticsParams,
 } from 'vscode-languageserver-protocol/node';
+import { serverEnvironment } from '../../server/src/host/server-process';
 import { cliPath } from './cli';
 
 export interface LspSession {
@@ -19,7 +20,8 @@ export interface LspSession {
 
 /** `setUp` registers the test's own handlers before anything is exchanged and says what the client can do. */
 export async function startLsp(initializationOptions: unknown, setUp?: (conn: ProtocolConnection) => ClientCapabilities): Promise<LspSession> {
-  const proc = spawn(process.execPath, [cliPath, '--stdio'], { stdio: ['pipe', 'pipe', 'inherit'] });
+  // In the environment the client starts it in.
+  const proc = spawn(process.execPath, [cliPath, '--stdio'], { env: { ...process.env, ...serverEnvironment(process.env) }, stdio: ['pipe', 'pipe', 'inherit'] });
   const conn = createProtocolConnection(new StreamMessageReader(proc.stdout!), new StreamMessageWriter(proc.stdin!));
   const diagnostics = new Map<string, PublishDiagnosticsParams>();
   const waiters: ((p: PublishDiagnosticsParams) => void)[] = [];

@@ -1,0 +1,21 @@
+// The environment the client and the bench start the language server in (host/server-process.ts).
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { test } from 'node:test';
+import { serverEnvironment } from '../../server/src/host/server-process';
+
+test('glibc is asked for huge pages behind malloc, after any tunables the user set', () => {
+  assert.deepEqual(serverEnvironment({}), { GLIBC_TUNABLES: 'glibc.malloc.hugetlb=1' });
+  assert.deepEqual(serverEnvironment({ GLIBC_TUNABLES: 'glibc.malloc.arena_max=2' }), { GLIBC_TUNABLES: 'glibc.malloc.arena_max=2:glibc.malloc.hugetlb=1' });
+});
+
+test("a user's own hugetlb choice stands", () => {
+  assert.deepEqual(serverEnvironment({ GLIBC_TUNABLES: 'glibc.malloc.hugetlb=0' }), {});
+  assert.deepEqual(serverEnvironment({ GLIBC_TUNABLES: 'glibc.malloc.arena_max=2:glibc.malloc.hugetlb=2' }), {});
+});
+
+test('Node starts and runs with the environment (glibc accepts the tunable)', () => {
+  const r = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.env.GLIBC_TUNABLES))'], { env: { ...process.env, ...serverEnvironment({}) }, encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal(r.stdout, 'glibc.malloc.hugetlb=1');
+});
