@@ -118,8 +118,6 @@ async function loadService(connection: Connection, settings: ServerSettings, log
 /** initialize, initialized and configuration changes. */
 function registerLifecycle(connection: Connection, current: () => ServerSettings, reload: (s: ServerSettings, start?: Promise<void>) => void, log: (msg: string) => void): void {
   let canConfigure = false;
-  let answered: () => void = () => undefined;
-  const initializeAnswered = new Promise<void>((r) => (answered = r));
   /** Re-reads the settings; a change of kernels re-indexes without restarting the server. */
   const refresh = async () => {
     if (!canConfigure) return;
@@ -134,9 +132,11 @@ function registerLifecycle(connection: Connection, current: () => ServerSettings
   connection.onInitialize((params): InitializeResult => {
     canConfigure = !!params.capabilities.workspace?.configuration;
     // The capabilities do not depend on the kernels: answer at once, and load them (with the settings the
-    // client sent) when the client has the answer. vscode-jsonrpc writes it a few ticks after this returns,
-    // so loading from here, synchronous as reading BTF is, would hold the answer back until the kernels are in.
-    reload(mergeSettings((params.initializationOptions as Partial<ServerSettings> | undefined) ?? {}), initializeAnswered);
+    // client sent) as soon as the answer is out, without waiting for the client's `initialized`. The answer
+    // is written as this handler returns (message-writer.ts writes in the caller's tick), so the next turn
+    // of the event loop may block on reading BTF without holding it back (test/lsp/startup.test.ts).
+    const answerWritten = new Promise<void>((resolve) => setImmediate(resolve));
+    reload(mergeSettings((params.initializationOptions as Partial<ServerSettings> | undefined) ?? {}), answerWritten);
     return {
       capabilities: {
         textDocumentSync: TextDocumentSyncKind.Incremental,
@@ -151,7 +151,6 @@ function registerLifecycle(connection: Connection, current: () => ServerSettings
     };
   });
   connection.onInitialized(async () => {
-    answered();
     if (!canConfigure) return;
     connection.client.register(DidChangeConfigurationNotification.type, { section: 'ebpf' }).catch(() => undefined);
     await refresh();
