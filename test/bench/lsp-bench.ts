@@ -17,7 +17,8 @@ import { thousandLineFile } from '../support/generated-source';
 interface Client {
   conn: ProtocolConnection;
   pid: number;
-  stop(): void;
+  /** Resolves when the process has exited. */
+  stop(): Promise<void>;
 }
 
 /** A server that stops answering fails the bench in 30 s instead of hanging it (clangd has, once). */
@@ -45,10 +46,12 @@ function startClient({ cmd, args, env }: ServerCommand, cwd: string): { client: 
     await conn.sendNotification(InitializedNotification.type, {});
   })();
   // A clangd once outlived its SIGTERM and kept the bench from exiting: SIGKILL whatever is left after 2 s.
+  const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
   const stop = () => {
     conn.dispose();
     proc.kill();
-    setTimeout(() => proc.exitCode === null && proc.signalCode === null && proc.kill('SIGKILL'), 2000).unref();
+    const timer = setTimeout(() => proc.kill('SIGKILL'), 2000);
+    return exited.finally(() => clearTimeout(timer));
   };
   return { client: { conn, pid: proc.pid!, stop }, ready };
 }
@@ -89,7 +92,7 @@ async function firstHover(server: ServerCommand, cwd: string, uri: string, text:
     }
     return { ms: NaN, client };
   } catch (e) {
-    client.stop();
+    await client.stop();
     throw e;
   }
 }
@@ -102,7 +105,8 @@ async function measure(server: ServerCommand, cwd: string, uri: string, text: st
   const firstHoverMs: number[] = [];
   let client: Client | undefined;
   for (let i = 0; i < spawns; i++) {
-    client?.stop();
+    // The previous server is gone before the next starts: its exit does not share the cores with the spawn.
+    await client?.stop();
     const r = await firstHover(server, cwd, uri, text);
     firstHoverMs.push(r.ms);
     client = r.client;
@@ -110,7 +114,7 @@ async function measure(server: ServerCommand, cwd: string, uri: string, text: st
   try {
     return await latencies(client!, uri, text, firstHoverMs);
   } finally {
-    client!.stop();
+    await client!.stop();
   }
 }
 
