@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import {
-  CancellationToken, CodeAction, CodeActionKind, Connection, createConnection, Diagnostic, DidChangeConfigurationNotification,
+  CancellationToken, ClientCapabilities, CodeAction, CodeActionKind, Connection, createConnection, Diagnostic, DidChangeConfigurationNotification,
   InitializeResult, ProposedFeatures, TextDocumentSyncKind,
 } from 'vscode-languageserver/node';
 import { CParser } from '../csource/parser';
@@ -23,6 +23,7 @@ import { portabilityMatrix } from '../relocs/portability';
 import { Documents, OpenDocument } from './documents';
 import { InactiveRegionsPublisher } from './inactive-regions';
 import { OneWriteMessageWriter } from './message-writer';
+import { acceptsDefaultEditRange, withDefaultEditRange } from './completion-defaults';
 import { pythonCompletion, PythonDocument, pythonDiagnostics, PythonDocuments, pythonHover } from './python-documents';
 import { BTF_VIEW_REQUEST, OBJECT_RELOCATIONS_REQUEST, ObjectRelocationsParams, ObjectRelocationsResult, STATUS_NOTIFICATION, StatusParams } from './protocol';
 import { CONVERT_BCC_REQUEST, ConvertBccParams, ConvertBccResult } from './protocol';
@@ -55,7 +56,7 @@ export function startServer(connection: Connection): void {
   });
   // Python files are sent only for BCC: the C of their BPF(text=...) is diagnosed, nothing else.
   const python = new PythonDocuments(parser, headers, log, (doc) => diagnostics.schedulePython(doc, python));
-  const server: ServerState = { connection, documents, log, snapshot: () => snapshot, parser, python };
+  const server: ServerState = { connection, documents, log, snapshot: () => snapshot, parser, python, client: { defaultEditRange: false } };
 
   /**
    * A new snapshot for new settings: the kernels load once `start` has settled (at once unless told), and
@@ -71,7 +72,7 @@ export function startServer(connection: Connection): void {
     service.then((s) => s && documents.all().forEach((d) => diagnostics.publishNow(d, s)));
     service.then((s) => s && python.all().forEach((d) => d.programs.length > 0 && diagnostics.publishPython(d, s)));
   };
-  registerLifecycle(connection, () => snapshot.settings, reload, log);
+  registerLifecycle(connection, () => snapshot.settings, reload, log, (capabilities) => (server.client.defaultEditRange = acceptsDefaultEditRange(capabilities)));
   connection.onDidOpenTextDocument(({ textDocument: t }) => (t.languageId === 'python' ? python.open(t.uri, t.version, t.text) : documents.open(t.uri, t.languageId, t.version, t.text)));
   connection.onDidChangeTextDocument(({ textDocument: t, contentChanges }) => (python.has(t.uri) ? python.change(t.uri, t.version, contentChanges) : documents.change(t.uri, t.version, contentChanges)));
   connection.onDidCloseTextDocument(({ textDocument: t }) => {
@@ -89,6 +90,8 @@ export function startServer(connection: Connection): void {
 
 interface ServerState {
   connection: Connection;
+  /** What the client said it accepts, known once initialize has come. */
+  client: { defaultEditRange: boolean };
   documents: Documents;
   log: (msg: string) => void;
   snapshot: () => Snapshot;
@@ -116,7 +119,10 @@ async function loadService(connection: Connection, settings: ServerSettings, log
 }
 
 /** initialize, initialized and configuration changes. */
-function registerLifecycle(connection: Connection, current: () => ServerSettings, reload: (s: ServerSettings, start?: Promise<void>) => void, log: (msg: string) => void): void {
+function registerLifecycle(
+  connection: Connection, current: () => ServerSettings, reload: (s: ServerSettings, start?: Promise<void>) => void, log: (msg: string) => void,
+  clientAccepts: (capabilities: ClientCapabilities) => void,
+): void {
   let canConfigure = false;
   /** Re-reads the settings; a change of kernels re-indexes without restarting the server. */
   const refresh = async () => {
@@ -131,6 +137,7 @@ function registerLifecycle(connection: Connection, current: () => ServerSettings
   };
   connection.onInitialize((params): InitializeResult => {
     canConfigure = !!params.capabilities.workspace?.configuration;
+    clientAccepts(params.capabilities);
     // The capabilities do not depend on the kernels: answer at once, and load them (with the settings the
     // client sent) as soon as the answer is out, without waiting for the client's `initialized`. The answer
     // is written as this handler returns (message-writer.ts writes in the caller's tick), so the next turn
@@ -231,9 +238,12 @@ function registerFeatures(server: ServerState): void {
   connection.onHover((p, token) => (!settings().hover.enable ? null
     : server.python.has(p.textDocument.uri) ? inPython(server, 'hover', p.textDocument.uri, (s, d) => pythonHover(d, p.position, s))
     : runSafe(server, 'hover', p.textDocument.uri, null, token, (s, d) => s.hover(d, p.position))));
-  connection.onCompletion((p, token) => (!settings().completion.enable ? null
-    : server.python.has(p.textDocument.uri) ? inPython(server, 'completion', p.textDocument.uri, (s, d) => pythonCompletion(d, p.position, s))
-    : runSafe(server, 'completion', p.textDocument.uri, null, token, (s, d) => s.complete(d, p.position))));
+  connection.onCompletion(async (p, token) => {
+    if (!settings().completion.enable) return null;
+    const list = await (server.python.has(p.textDocument.uri) ? inPython(server, 'completion', p.textDocument.uri, (s, d) => pythonCompletion(d, p.position, s))
+      : runSafe(server, 'completion', p.textDocument.uri, null, token, (s, d) => s.complete(d, p.position)));
+    return server.client.defaultEditRange ? withDefaultEditRange(list) : list;
+  });
   connection.onDefinition((p, token) => runSafe(server, 'definition', p.textDocument.uri, null, token, (s, d) => s.definition(d, p.position)));
   connection.onDocumentSymbol((p, token) => runOnDocument(server, 'symbols', p.textDocument.uri, [], token, documentSymbols));
   connection.onWorkspaceSymbol(async (p) => {
