@@ -4,7 +4,9 @@
 import assert from 'node:assert/strict';
 import { before, describe, test } from 'node:test';
 import { CParser } from '../../server/src/csource/parser';
-import { HeaderFacts, MacroState, PreprocessorFacts, Preprocessed, evaluateCondition, inSpans, preprocess, targetFacts } from '../../server/src/csource/preprocessor';
+import {
+  DIRECTIVES, HeaderFacts, MacroState, PreprocessorFacts, Preprocessed, evaluateCondition, inSpans, preprocessDirectives, targetFacts,
+} from '../../server/src/csource/preprocessor';
 import { readParserWasm } from '../../server/src/host/source-files';
 
 let parser: CParser;
@@ -17,7 +19,8 @@ const X86 = targetFacts('x64');
 function run(source: string, facts: PreprocessorFacts = X86): Preprocessed {
   const tree = parser.parse(source);
   try {
-    return preprocess(tree.rootNode, facts);
+    const directives = tree.rootNode.descendantsOfType([...DIRECTIVES]).flatMap((node) => (node ? [{ node, type: node.type }] : []));
+    return preprocessDirectives(directives, facts);
   } finally {
     tree.delete();
   }

@@ -6,16 +6,17 @@ import { EXIT_BAD_INPUT, InputError, UsageError } from './usage';
  * Each command's module is loaded when that command runs (help loads them all), so that `ebpf-ls layout`
  * does not evaluate every other command's code and load the Node modules they use (~20 ms of its start).
  */
+const toolchain = () => require('./toolchain') as typeof import('./toolchain');
 const commands: Record<string, () => Command> = {
   btf: () => (require('./btf') as typeof import('./btf')).btfCommand,
   check: () => (require('./check') as typeof import('./check')).checkCommand,
   layout: () => (require('./layout') as typeof import('./layout')).layoutCommand,
   relocs: () => (require('./relocs') as typeof import('./relocs')).relocsCommand,
-  build: () => (require('./toolchain') as typeof import('./toolchain')).buildCommand,
-  'vmlinux-h': () => (require('./toolchain') as typeof import('./toolchain')).vmlinuxCommand,
-  skeleton: () => (require('./toolchain') as typeof import('./toolchain')).skeletonCommand,
-  verify: () => (require('./toolchain') as typeof import('./toolchain')).verifyCommand,
-  trace: () => (require('./toolchain') as typeof import('./toolchain')).traceCommand,
+  build: () => toolchain().buildCommand,
+  'vmlinux-h': () => toolchain().vmlinuxCommand,
+  skeleton: () => toolchain().skeletonCommand,
+  verify: () => toolchain().verifyCommand,
+  trace: () => toolchain().traceCommand,
   'verifier-log': () => (require('./verifier-log') as typeof import('./verifier-log')).verifierLogCommand,
   'convert-bcc': () => (require('./convert-bcc') as typeof import('./convert-bcc')).convertBccCommand,
 };

@@ -459,13 +459,10 @@ function outermost(spans: Span[]): Span[] {
   return out;
 }
 
-/** The file's defines and inactive branches, evaluating each directive in text order. */
-export function preprocess(root: Node, facts?: PreprocessorFacts): Preprocessed {
-  const directives = root.descendantsOfType([...DIRECTIVES]).filter((n): n is Node => !!n).map((node) => ({ node, type: node.type }));
-  return preprocessDirectives(directives, facts);
-}
-
-/** As `preprocess`, from the tree's directives (`DIRECTIVES`) in text order, found by the caller. */
+/**
+ * The file's defines and inactive branches, evaluating each directive in text order: the tree's directives
+ * (`DIRECTIVES`), found by the caller (the model finds them in its one walk of the tree).
+ */
 export function preprocessDirectives(directives: readonly Directive[], facts: PreprocessorFacts = targetFacts()): Preprocessed {
   const walk = new Walk(facts);
   for (const d of directives) walk.visit(d);
