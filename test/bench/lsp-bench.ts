@@ -7,12 +7,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import {
-  ClientCapabilities, CompletionList, CompletionRequest, createProtocolConnection, DidOpenTextDocumentNotification, HoverRequest, InitializedNotification,
+  CompletionList, CompletionRequest, createProtocolConnection, DidOpenTextDocumentNotification, HoverRequest, InitializedNotification,
   InitializeRequest, ProtocolConnection, StreamMessageReader, StreamMessageWriter,
 } from 'vscode-languageserver-protocol/node';
 import { serverEnvironment } from '../../server/src/host/server-process';
 import { fmt, nowMs, report, stats } from './measure';
 import { thousandLineFile } from '../support/generated-source';
+import { VSCODE_COMPLETION_CAPABILITIES } from '../support/lsp-client';
 
 interface Client {
   conn: ProtocolConnection;
@@ -20,11 +21,6 @@ interface Client {
   /** Resolves when the process has exited. */
   stop(): Promise<void>;
 }
-
-/** What the bench's client says it accepts, for both servers: the completion list defaults VS Code declares. */
-const CLIENT_CAPABILITIES: ClientCapabilities = {
-  textDocument: { completion: { completionList: { itemDefaults: ['commitCharacters', 'editRange', 'insertTextFormat', 'insertTextMode', 'data'] } } },
-};
 
 /** A server that stops answering fails the bench in 30 s instead of hanging it (clangd has, once). */
 const REQUEST_TIMEOUT_MS = 30_000;
@@ -47,7 +43,7 @@ function startClient({ cmd, args, env }: ServerCommand, cwd: string): { client: 
   const conn = createProtocolConnection(new StreamMessageReader(proc.stdout!), new StreamMessageWriter(proc.stdin!));
   conn.listen();
   const ready = (async () => {
-    await withTimeout('initialize', conn.sendRequest(InitializeRequest.type, { processId: process.pid, rootUri: pathToFileURL(cwd).toString(), capabilities: CLIENT_CAPABILITIES }));
+    await withTimeout('initialize', conn.sendRequest(InitializeRequest.type, { processId: process.pid, rootUri: pathToFileURL(cwd).toString(), capabilities: VSCODE_COMPLETION_CAPABILITIES }));
     await conn.sendNotification(InitializedNotification.type, {});
   })();
   // A clangd once outlived its SIGTERM and kept the bench from exiting: SIGKILL whatever is left after 2 s.
@@ -191,7 +187,7 @@ export async function lspBench(repoRoot: string): Promise<void> {
     const version = execFileSync(clangd, ['--version'], { encoding: 'utf8' }).split('\n')[0];
     const ourEnv = Object.entries(serverEnvironment(process.env)).map(([k, v]) => ` ${k}=${v}`).join('');
     process.stdout.write(`  compared: ours on ${process.execPath} ${process.version}${ourEnv} (as the client starts it); ${version} --log=error, compile_flags.txt: ${flags.join(' ')}; the same file, vmlinux.h from bpftool; ` +
-        `the client declares the completion list defaults VS Code does (itemDefaults: ${CLIENT_CAPABILITIES.textDocument!.completion!.completionList!.itemDefaults!.join(', ')})\n`);
+        `the client declares the completion list defaults VS Code does (itemDefaults: ${VSCODE_COMPLETION_CAPABILITIES.textDocument!.completion!.completionList!.itemDefaults!.join(', ')})\n`);
     let g: Figures;
     try {
       g = await measure({ cmd: clangd, args: ['--log=error'], env: {} }, dir, uri, text, 3);

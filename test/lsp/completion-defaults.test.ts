@@ -5,7 +5,7 @@ import { after, before, describe, test } from 'node:test';
 import { CompletionItem, CompletionList, CompletionRequest, Range } from 'vscode-languageserver-protocol/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { cliSkip } from '../support/cli';
-import { LspSession, startLsp } from '../support/lsp-client';
+import { LspSession, startLsp, VSCODE_COMPLETION_CAPABILITIES } from '../support/lsp-client';
 import { sharedSkip, sharedXz } from '../support/kernels';
 
 const SOURCE = `#include "vmlinux.h"
@@ -46,7 +46,7 @@ describe('completion with itemDefaults.editRange', { skip: cliSkip ?? sharedSkip
     return (await lsp.conn.sendRequest(CompletionRequest.type, { textDocument: { uri }, position: at(SOURCE, needle) })) as CompletionList;
   };
   before(async () => {
-    vscodeLike = await startLsp(settings, () => ({ textDocument: { completion: { completionList: { itemDefaults: ['commitCharacters', 'editRange', 'insertTextFormat', 'insertTextMode', 'data'] } } } }));
+    vscodeLike = await startLsp(settings, () => VSCODE_COMPLETION_CAPABILITIES);
     plain = await startLsp(settings);
   });
   after(async () => {

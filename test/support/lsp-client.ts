@@ -18,6 +18,11 @@ export interface LspSession {
   close(): Promise<void>;
 }
 
+/** The completion list defaults VS Code declares (LSP 3.17 itemDefaults), for clients that stand in for it. */
+export const VSCODE_COMPLETION_CAPABILITIES: ClientCapabilities = {
+  textDocument: { completion: { completionList: { itemDefaults: ['commitCharacters', 'editRange', 'insertTextFormat', 'insertTextMode', 'data'] } } },
+};
+
 /** `setUp` registers the test's own handlers before anything is exchanged and says what the client can do. */
 export async function startLsp(initializationOptions: unknown, setUp?: (conn: ProtocolConnection) => ClientCapabilities): Promise<LspSession> {
   // In the environment the client starts it in.
