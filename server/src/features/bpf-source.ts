@@ -6,6 +6,7 @@
 import { analyseBcc, isBccSource } from '../bcc/analyse';
 import type { BccProgram } from '../bcc/model';
 import { LIBBPF_HEADERS } from '../bcc/tables';
+import type { CDocument } from '../csource/model';
 import { BTF_VIEW_SCHEME } from './btf-view-uri';
 import { ParsedFile } from './service-context';
 
@@ -14,9 +15,12 @@ const BPF_FILE_NAME = /\.bpf\.[ch]$/;
 export function isBpfSource(file: ParsedFile): boolean {
   const { doc, model, tree } = file;
   if (BPF_FILE_NAME.test(doc.uri) || doc.uri.startsWith(`${BTF_VIEW_SCHEME}:`)) return true;
-  if (model.sections.length > 0) return true;
-  if ([...model.includes, ...model.systemIncludes].some((path) => LIBBPF_HEADERS.test(path))) return true;
-  return isBccSource(tree, doc.getText(), bccProgramOf(file));
+  return isLibbpfCode(model) || isBccSource(tree, doc.getText(), bccProgramOf(file));
+}
+
+/** A SEC() or a BPF-side libbpf header: libbpf code, never BCC, answered from the model alone. */
+export function isLibbpfCode(model: CDocument): boolean {
+  return model.sections.length > 0 || [...model.includes, ...model.systemIncludes].some((path) => LIBBPF_HEADERS.test(path));
 }
 
 // One BCC reading per parse: deciding whether a file is eBPF and the bcc rule both need it.

@@ -4,7 +4,6 @@
 // forms come from the converter's own pieces, so the diagnostics and `ebpf-ls convert-bcc` agree.
 import { Range } from 'vscode-languageserver-types';
 import { isBccSource, isContextParam } from '../../../bcc/analyse';
-import { LIBBPF_HEADERS as LIBBPF_HEADER } from '../../../bcc/tables';
 import { applyEdits } from '../../../bcc/convert';
 import { Edit, mapDefinition, methodEdits } from '../../../bcc/convert-maps';
 import { argsEdit, probeEdits, sectionOf } from '../../../bcc/convert-probes';
@@ -13,7 +12,7 @@ import { implicitReads } from '../../../bcc/reads';
 import { tracepointContext } from '../../../bcc/tracepoints';
 import { DiagnosticCode } from '../codes';
 import { Finding, Rule, RuleInput } from '../rule';
-import { bccProgramOf } from '../../bpf-source';
+import { bccProgramOf, isLibbpfCode } from '../../bpf-source';
 
 const LIBBPF_HEADERS = '#include "vmlinux.h"\n#include <bpf/bpf_helpers.h>\n#include <bpf/bpf_tracing.h>\n#include <bpf/bpf_core_read.h>';
 
@@ -22,8 +21,8 @@ export const bccRule: Rule = {
   codes: ['bcc-table', 'bcc-table-method', 'bcc-probe', 'bcc-tracepoint-args', 'bcc-implicit-read', 'bcc-probe-read', 'bcc-kernel-header', 'bcc-placeholder'],
   check(input, report) {
     const { tree, doc, model } = input.file;
-    // libbpf code (a SEC(), a libbpf header) is never BCC: answered from the model before any BCC reading.
-    if (model.sections.length > 0 || [...model.includes, ...model.systemIncludes].some((i) => LIBBPF_HEADER.test(i))) return;
+    // libbpf code is never BCC: answered from the model before any BCC reading.
+    if (isLibbpfCode(model)) return;
     const text = doc.getText();
     const program = bccProgramOf(input.file);
     // C from a Python file (a .py, or an untitled Python buffer, whose C document says 'python') is BCC.
