@@ -6,17 +6,15 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import {
-  CompletionList, CompletionRequest, createProtocolConnection, DidOpenTextDocumentNotification, HoverRequest, InitializedNotification,
-  InitializeRequest, ProtocolConnection, StreamMessageReader, StreamMessageWriter,
-} from 'vscode-languageserver-protocol/node';
+import { CompletionList, Hover } from 'vscode-languageserver-protocol';
 import { serverEnvironment } from '../../server/src/host/server-process';
+import { JsonRpcPipe } from './json-rpc-pipe';
 import { fmt, nowMs, report, stats } from './measure';
 import { thousandLineFile } from '../support/generated-source';
 import { VSCODE_COMPLETION_CAPABILITIES } from '../support/lsp-client';
 
 interface Client {
-  conn: ProtocolConnection;
+  conn: JsonRpcPipe;
   pid: number;
   /** Resolves when the process has exited. */
   stop(): Promise<void>;
@@ -40,16 +38,14 @@ interface ServerCommand {
 
 function startClient({ cmd, args, env }: ServerCommand, cwd: string): { client: Client; ready: Promise<void> } {
   const proc = spawn(cmd, args, { cwd, env: { ...process.env, ...env }, stdio: ['pipe', 'pipe', 'ignore'] });
-  const conn = createProtocolConnection(new StreamMessageReader(proc.stdout!), new StreamMessageWriter(proc.stdin!));
-  conn.listen();
+  const conn = new JsonRpcPipe(proc.stdin!, proc.stdout!);
   const ready = (async () => {
-    await withTimeout('initialize', conn.sendRequest(InitializeRequest.type, { processId: process.pid, rootUri: pathToFileURL(cwd).toString(), capabilities: VSCODE_COMPLETION_CAPABILITIES }));
-    await conn.sendNotification(InitializedNotification.type, {});
+    await withTimeout('initialize', conn.request('initialize', { processId: process.pid, rootUri: pathToFileURL(cwd).toString(), capabilities: VSCODE_COMPLETION_CAPABILITIES }));
+    conn.notify('initialized', {});
   })();
   // A clangd once outlived its SIGTERM and kept the bench from exiting: SIGKILL whatever is left after 2 s.
   const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
   const stop = () => {
-    conn.dispose();
     proc.kill();
     const timer = setTimeout(() => proc.kill('SIGKILL'), 2000);
     return exited.finally(() => clearTimeout(timer));
@@ -84,10 +80,10 @@ async function firstHover(server: ServerCommand, cwd: string, uri: string, text:
   const { client, ready } = startClient(server, cwd);
   try {
     await ready;
-    await client.conn.sendNotification(DidOpenTextDocumentNotification.type, { textDocument: { uri, languageId: 'c', version: 1, text } });
+    client.conn.notify('textDocument/didOpen', { textDocument: { uri, languageId: 'c', version: 1, text } });
     const hoverPos = positionOf(text, 'struct task_struct *t = ', 10);
     for (const deadline = nowMs() + 15_000; nowMs() < deadline; ) {
-      const h = await withTimeout('the first hover', client.conn.sendRequest(HoverRequest.type, { textDocument: { uri }, position: hoverPos }));
+      const h = await withTimeout('the first hover', client.conn.request<Hover | null>('textDocument/hover', { textDocument: { uri }, position: hoverPos }));
       if (h) return { ms: nowMs() - t0, client };
       await new Promise((r) => setTimeout(r, 5));
     }
@@ -126,13 +122,13 @@ async function latencies(client: Client, uri: string, text: string, firstHoverMs
   for (let i = 0; i < 220; i++) {
     const pos = positionOf(text, 'struct task_struct *t = ', 10, i % 40);
     const a = nowMs();
-    await withTimeout('a hover', client.conn.sendRequest(HoverRequest.type, { textDocument: { uri }, position: pos }));
+    await withTimeout('a hover', client.conn.request<Hover | null>('textDocument/hover', { textDocument: { uri }, position: pos }));
     if (i >= 20) hover.push(nowMs() - a);
   }
   for (let i = 0; i < 220; i++) {
     const pos = positionOf(text, 'BPF_CORE_READ(t, ', 'BPF_CORE_READ(t, '.length, i % 40);
     const a = nowMs();
-    const list = (await withTimeout('a completion', client.conn.sendRequest(CompletionRequest.type, { textDocument: { uri }, position: pos }))) as CompletionList | null;
+    const list = await withTimeout('a completion', client.conn.request<CompletionList | null>('textDocument/completion', { textDocument: { uri }, position: pos }));
     if (i >= 20) completion.push(nowMs() - a);
     completionItems = Array.isArray(list) ? list.length : list?.items.length ?? 0;
   }
@@ -187,7 +183,7 @@ export async function lspBench(repoRoot: string): Promise<void> {
     const version = execFileSync(clangd, ['--version'], { encoding: 'utf8' }).split('\n')[0];
     const ourEnv = Object.entries(serverEnvironment(process.env)).map(([k, v]) => ` ${k}=${v}`).join('');
     process.stdout.write(`  compared: ours on ${process.execPath} ${process.version}${ourEnv} (as the client starts it); ${version} --log=error, compile_flags.txt: ${flags.join(' ')}; the same file, vmlinux.h from bpftool; ` +
-        `the client declares the completion list defaults VS Code does (itemDefaults: ${VSCODE_COMPLETION_CAPABILITIES.textDocument!.completion!.completionList!.itemDefaults!.join(', ')})\n`);
+        `the client is test/bench/json-rpc-pipe.ts (one write per message, no queue) for both servers and declares the completion list defaults VS Code does (itemDefaults: ${VSCODE_COMPLETION_CAPABILITIES.textDocument!.completion!.completionList!.itemDefaults!.join(', ')})\n`);
     let g: Figures;
     try {
       g = await measure({ cmd: clangd, args: ['--log=error'], env: {} }, dir, uri, text, 3);
