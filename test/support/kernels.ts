@@ -33,7 +33,8 @@ export function sharedRaw(kernel: SharedKernel): string {
   const src = sharedXz(kernel);
   if (!existsSync(out) || statSync(out).mtimeMs < statSync(src).mtimeMs) {
     mkdirSync(dir, { recursive: true });
-    execFileSync('sh', ['-c', 'xz -dc -- "$1" > "$2.tmp" && mv -- "$2.tmp" "$2"', 'sh', src, out]);
+    // A temporary name per process: test files running at once may decompress the same kernel.
+    execFileSync('sh', ['-c', 'xz -dc -- "$1" > "$2.$$.tmp" && mv -- "$2.$$.tmp" "$2"', 'sh', src, out]);
   }
   return out;
 }
