@@ -179,10 +179,12 @@ export async function lspBench(repoRoot: string): Promise<void> {
     writeFileSync(join(dir, 'vmlinux.h'), execFileSync('bpftool', ['btf', 'dump', 'file', '/sys/kernel/btf/vmlinux', 'format', 'c'], { maxBuffer: 1 << 28 }));
     const multiarch = execFileSync('gcc', ['-print-multiarch'], { encoding: 'utf8' }).trim();
     const flags = ['-target', 'bpf', '-D__TARGET_ARCH_x86', `-I${dir}`, `-I/usr/include/${multiarch}`];
-    writeFileSync(join(dir, 'compile_flags.txt'), flags.join('\n') + '\n');
+    // As issue 13 pins it, and as a project built with bear or CMake gives clangd: a compile_commands.json
+    // (clangd then also indexes the file in the background, as it does in VS Code by default).
+    writeFileSync(join(dir, 'compile_commands.json'), JSON.stringify([{ directory: dir, file, arguments: ['clang', ...flags, '-c', file] }], null, 2));
     const version = execFileSync(clangd, ['--version'], { encoding: 'utf8' }).split('\n')[0];
     const ourEnv = Object.entries(serverEnvironment(process.env)).map(([k, v]) => ` ${k}=${v}`).join('');
-    process.stdout.write(`  compared: ours on ${process.execPath} ${process.version}${ourEnv} (as the client starts it); ${version} --log=error, compile_flags.txt: ${flags.join(' ')}; the same file, vmlinux.h from bpftool; ` +
+    process.stdout.write(`  compared: ours on ${process.execPath} ${process.version}${ourEnv} (as the client starts it); ${version} --log=error, compile_commands.json: clang ${flags.join(' ')} -c bench.bpf.c; the same file, vmlinux.h from bpftool; ` +
         `the client is test/bench/json-rpc-pipe.ts (one write per message, no queue) for both servers and declares the completion list defaults VS Code does (itemDefaults: ${VSCODE_COMPLETION_CAPABILITIES.textDocument!.completion!.completionList!.itemDefaults!.join(', ')})\n`);
     let g: Figures;
     try {
