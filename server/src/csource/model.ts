@@ -545,14 +545,25 @@ export function functionBody(tree: Tree, fn: CFunction): Node | undefined {
   return (brace?.type === 'compound_statement' ? brace : brace?.parent) ?? undefined;
 }
 
-/** Local variables declared in the function body before `offset`, nearest last. */
-export function localsBefore(tree: Tree, fn: CFunction, offset: number): CVar[] {
+/**
+ * The last local variable named `name` declared in the function body before `offset`. The declarations
+ * read are those around the name's identifiers in the body (the model's index), not every one in it.
+ */
+export function localBefore(doc: CDocument, tree: Tree, fn: CFunction, offset: number, name: string): CVar | undefined {
   const block = functionBody(tree, fn);
-  if (!block) return [];
-  const out: CVar[] = [];
-  const text = new TreeText(block);
-  for (const d of block.descendantsOfType('declaration')) {
-    if (d && d.startIndex < offset) out.push(...declaredVars(d, text));
+  if (!block) return undefined;
+  const start = block.startIndex;
+  const end = block.endIndex;
+  const declarations = new Map<number, Node>();
+  for (const use of doc.identifierUses(name)) {
+    if (use.start < start || use.start >= offset || use.end > end) continue;
+    let n = tree.rootNode.descendantForIndex(use.start, use.end);
+    while (n && n.type !== 'declaration' && n.startIndex >= start) n = n.parent;
+    if (n?.type === 'declaration' && n.startIndex >= start && n.startIndex < offset) declarations.set(n.startIndex, n);
   }
-  return out;
+  let found: CVar | undefined;
+  for (const at of [...declarations.keys()].sort((a, b) => a - b)) {
+    for (const v of declaredVars(declarations.get(at)!)) if (v.name === name) found = v;
+  }
+  return found;
 }

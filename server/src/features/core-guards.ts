@@ -48,8 +48,12 @@ function versionComparison(n: Node): { op: string; code: number } | undefined {
   return { op, code: kernelVersionCode(major, minor, patch) };
 }
 
+/** Whether code may hold a guard: most holds none, and its text says so without walks of the tree. */
+const mayHoldGuard = (text: string) => text.includes('bpf_core_') || text.includes('LINUX_KERNEL_VERSION');
+
 /** The CO-RE guards a condition holds, in order. */
 export function guardsIn(condition: Node): Guard[] {
+  if (!mayHoldGuard(condition.text)) return [];
   const out: Guard[] = [];
   for (const call of condition.descendantsOfType('call_expression')) {
     const fn = call && CORE_GUARDS[call.childForFieldName('function')?.text ?? ''];
@@ -151,6 +155,8 @@ export function guardsAround(tree: Tree, offset: number): Guard[] {
       if (within(n.childForFieldName('consequence'), offset)) out.push(...guardsIn(cond));
       else if (within(n.childForFieldName('alternative'), offset)) out.push(...inverted(cond));
     } else if (n.type === 'compound_statement') {
+      // The `if`s that count end before the access: their guards are written before it.
+      if (!mayHoldGuard(n.text.slice(0, offset - n.startIndex))) continue;
       for (const stmt of n.namedChildren) {
         if (!stmt || stmt.startIndex >= offset) break;
         if (stmt.type === 'if_statement' && !stmt.childForFieldName('alternative') && !within(stmt, offset) && exits(stmt.childForFieldName('consequence'))) {

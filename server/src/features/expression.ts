@@ -1,7 +1,7 @@
 // Reading the code around the cursor from the text itself: while a user types, the tree is broken (an
 // unclosed `BPF_CORE_READ(` turns the rest of the file into an error node), but the text is not.
 import { Tree } from '../csource/parser';
-import { CDocument, CFunction, localsBefore } from '../csource/model';
+import { CDocument, CFunction, localBefore } from '../csource/model';
 import { programArguments } from './program-arguments';
 import { ExprType, TypeEnv, baseType, deref, fromTypeText, step } from './types';
 import { CALLING_MACROS } from '../libbpf/macros';
@@ -32,8 +32,8 @@ export function enclosingFunction(doc: CDocument, offset: number): CFunction | u
 export function identifierType(name: string, scope: Scope): ExprType | undefined {
   const fn = enclosingFunction(scope.doc, scope.offset);
   if (fn) {
-    const locals = localsBefore(scope.tree, fn, scope.offset);
-    for (let i = locals.length - 1; i >= 0; i--) if (locals[i].name === name) return fromTypeText(locals[i].type, scope.env);
+    const local = localBefore(scope.doc, scope.tree, fn, scope.offset, name);
+    if (local) return fromTypeText(local.type, scope.env);
     const i = fn.params.findIndex((x) => x.name === name);
     if (i >= 0) {
       const declared = fromTypeText(fn.params[i].type, scope.env);

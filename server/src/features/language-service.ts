@@ -4,7 +4,7 @@
 import { CompletionList, Diagnostic, DocumentSymbol, Hover, Location, Position, SymbolInformation } from 'vscode-languageserver-types';
 import { complete } from './completion';
 import { RelocationReport } from '../relocs/object';
-import { computeDiagnostics } from './diagnostics/diagnostics';
+import { computeDiagnostics, diagnosticSteps } from './diagnostics/diagnostics';
 import { relocationDiagnostics } from './diagnostics/relocations';
 import { hoverProvider } from './hover';
 import { definition, kernelTypeView } from './navigation';
@@ -20,6 +20,8 @@ export interface LanguageService {
   /** Kernel types by name, after the programs and maps of `files` (the open documents) when given. */
   workspaceSymbols(query: string, files?: readonly ParsedFile[]): SymbolInformation[];
   diagnostics(file: ParsedFile): Diagnostic[];
+  /** The same diagnostics computed a step at a time (the generator's value is the list), for the server to answer requests in between. */
+  diagnosticSteps(file: ParsedFile): Generator<void, Diagnostic[]>;
   /** Diagnostics for a built object's relocations whose source lines lie in `file`. */
   relocationDiagnostics(file: ParsedFile, reports: RelocationReport[]): Diagnostic[];
   /** The C text of an `ebpf-btf:` read-only kernel type view. */
@@ -35,6 +37,7 @@ export function getLanguageService(ctx: ServiceContext): LanguageService {
     documentSymbols,
     workspaceSymbols: (query, files) => workspaceSymbols(ctx, query, files),
     diagnostics: (file) => computeDiagnostics(file, ctx),
+    diagnosticSteps: (file) => diagnosticSteps(file, ctx),
     relocationDiagnostics: (file, reports) => relocationDiagnostics(file, reports, ctx),
     kernelTypeView: (uri) => kernelTypeView(ctx, uri),
   };

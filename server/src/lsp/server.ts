@@ -69,7 +69,7 @@ export function startServer(connection: Connection): void {
     snapshot = { settings, service: service.then((s) => s ?? previous) };
     // The build's -D/-U decide #if branches: documents are parsed again with the new ones.
     if (JSON.stringify(settings.build) !== buildBefore) documents.reparseAll();
-    service.then((s) => s && documents.all().forEach((d) => diagnostics.publishNow(d, s)));
+    service.then((s) => s && documents.all().forEach((d) => diagnostics.publishNow(d, s, documents)));
     service.then((s) => s && python.all().forEach((d) => d.programs.length > 0 && diagnostics.publishPython(d, s)));
   };
   registerLifecycle(connection, () => snapshot.settings, reload, log, (capabilities) => (server.client.defaultEditRange = acceptsDefaultEditRange(capabilities)));
@@ -165,15 +165,22 @@ function registerLifecycle(
   connection.onDidChangeConfiguration(() => refresh());
 }
 
-/** Diagnostics wait for a pause in typing, so hovers and completions are never queued behind them. */
+/**
+ * Diagnostics wait for a pause in typing, then are computed a step at a time (diagnosticSteps), back to the
+ * event loop between steps: a hover or completion that comes meanwhile waits for one step, not the file.
+ * A run stops at its next step once its document changed or closed or a newer run for it began, so
+ * nothing stale is published (and no step reads a tree a newer parse has deleted).
+ */
 class DiagnosticsPublisher {
   private readonly timers = new Map<string, NodeJS.Timeout>();
+  /** Each document's run under way: a run no longer found here stops. */
+  private readonly runs = new Map<string, object>();
 
   constructor(private readonly connection: Connection, private readonly snapshot: () => Snapshot, private readonly log: (msg: string) => void) {}
 
   schedule(doc: OpenDocument, documents: Documents, delayMs = 150): void {
     const parsed = doc.parsed;
-    this.later(doc.uri, delayMs, (service) => documents.current(doc.uri)?.parsed === parsed && this.publishNow(doc, service));
+    this.later(doc.uri, delayMs, (service) => documents.current(doc.uri)?.parsed === parsed && this.publishNow(doc, service, documents));
   }
 
   /** A Python BCC tool's diagnostics, as schedule() does for C. */
@@ -181,9 +188,11 @@ class DiagnosticsPublisher {
     this.later(doc.uri, delayMs, (service) => python.current(doc.uri) === doc && this.publishPython(doc, service));
   }
 
-  publishNow(doc: OpenDocument, service: LanguageService): void {
+  /** The diagnostics of the document's parse as it is now, published unless it changes before they are done. */
+  publishNow(doc: OpenDocument, service: LanguageService, documents: Documents): void {
     const parsed = doc.parsed;
-    this.send(doc.uri, parsed.doc.version, () => (doc.bpf ? service.diagnostics(parsed) : []));
+    if (!doc.bpf) return this.send(doc.uri, parsed.doc.version, () => []);
+    void this.sendInSteps(doc.uri, parsed.doc.version, service.diagnosticSteps(parsed), () => documents.current(doc.uri)?.parsed === parsed);
   }
 
   publishPython(doc: PythonDocument, service: LanguageService): void {
@@ -199,6 +208,7 @@ class DiagnosticsPublisher {
   }
 
   private send(uri: string, version: number, compute: () => Diagnostic[]): void {
+    this.runs.delete(uri);
     if (!this.snapshot().settings.diagnostics.enable) return;
     try {
       this.connection.sendDiagnostics({ uri, version, diagnostics: compute() });
@@ -207,9 +217,30 @@ class DiagnosticsPublisher {
     }
   }
 
+  private async sendInSteps(uri: string, version: number, steps: Generator<void, Diagnostic[]>, current: () => boolean): Promise<void> {
+    if (!this.snapshot().settings.diagnostics.enable) return;
+    const run = {};
+    this.runs.set(uri, run);
+    try {
+      for (let step = steps.next(); ; step = steps.next()) {
+        if (step.done) {
+          this.runs.delete(uri);
+          this.connection.sendDiagnostics({ uri, version, diagnostics: step.value });
+          return;
+        }
+        await new Promise((resolve) => setImmediate(resolve));
+        if (this.runs.get(uri) !== run || !current()) return;
+      }
+    } catch (e) {
+      this.runs.delete(uri);
+      this.log(`Error while computing diagnostics for ${uri}: ${(e as Error).stack}`);
+    }
+  }
+
   clear(uri: string): void {
     clearTimeout(this.timers.get(uri));
     this.timers.delete(uri);
+    this.runs.delete(uri);
     this.connection.sendDiagnostics({ uri, diagnostics: [] });
   }
 }

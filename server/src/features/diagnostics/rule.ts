@@ -53,7 +53,11 @@ export interface RuleInput {
 export interface Rule {
   name: string;
   codes: readonly DiagnosticCode[];
-  check(input: RuleInput, report: (finding: Finding) => void): void;
+  /**
+   * Reports the rule's findings. A rule with much work is a generator that yields between its pieces
+   * (functions, paths): the language server answers requests there (diagnostics.ts runs the steps).
+   */
+  check(input: RuleInput, report: (finding: Finding) => void): void | Iterable<void>;
 }
 
 /** Sections that hold data, not programs: maps, the license, the version. */

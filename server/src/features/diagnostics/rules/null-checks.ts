@@ -14,7 +14,8 @@ const CONDITIONS = new Set(['if_statement', 'while_statement', 'for_statement', 
 export const nullChecksRule: Rule = {
   name: 'NULL checks',
   codes: ['maybe-null-deref'],
-  check(input, report) {
+  // A step per program.
+  *check(input, report) {
     for (const f of input.file.model.functions) {
       const body = functionBody(input.file.tree, f);
       if (!body || !f.section) continue;
@@ -26,6 +27,7 @@ export const nullChecksRule: Rule = {
           fix: nullCheckFix(input, name, assignment.statementEnd),
         });
       }
+      yield;
     }
   },
 };

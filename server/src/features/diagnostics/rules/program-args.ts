@@ -23,7 +23,8 @@ import { Rule } from '../rule';
 export const programArgsRule: Rule = {
   name: 'program arguments',
   codes: ['program-args', 'program-arg-number'],
-  check(input, report) {
+  // A step per program head.
+  *check(input, report) {
     for (const f of input.file.model.functions) {
       if (!f.section || (f.macro !== 'BPF_PROG' && f.macro !== 'BPF_PROG2')) continue;
       const problems = new Map<string, { at: Span; kernels: string[]; code: 'program-args' | 'program-arg-number' }>();
@@ -47,6 +48,7 @@ export const programArgsRule: Rule = {
         });
       }
       for (const [message, p] of problems) report({ code: p.code, ...p.at, message: `${message} in ${p.kernels.join(', ')}` });
+      yield;
     }
   },
 };
