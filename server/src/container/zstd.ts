@@ -1,7 +1,7 @@
 // Zstandard, through zstddec (the reference decoder compiled to WebAssembly, as three.js ships it): a
 // pure-JavaScript decoder was 30x slower on a kernel's 128 MiB window. Linux appends the decompressed
 // size after the frame, which the one-shot decoder needs when the frame header omits it.
-import { ZSTDDecoder } from 'zstddec/stream';
+import type { ZSTDDecoder } from 'zstddec/stream';
 import { OutBuffer } from './out-buffer';
 import { fail, ok, Result } from '../result';
 
@@ -11,9 +11,10 @@ export function isZstd(b: Uint8Array): boolean {
   return b.length >= 4 && b[0] === 0x28 && b[1] === 0xb5 && b[2] === 0x2f && b[3] === 0xfd;
 }
 
+/** Loaded on first use: its 80 KB would otherwise be compiled and run on every start of the server and the CLI. */
 function zstdDecoder(): Promise<ZSTDDecoder> {
   decoder ??= (async () => {
-    const d = new ZSTDDecoder();
+    const d = new (await import('zstddec/stream')).ZSTDDecoder();
     await d.init();
     return d;
   })();
