@@ -56,7 +56,7 @@ export function startServer(connection: Connection): void {
   });
   // Python files are sent only for BCC: the C of their BPF(text=...) is diagnosed, nothing else.
   const python = new PythonDocuments(parser, headers, log, (doc) => diagnostics.schedulePython(doc, python));
-  const server: ServerState = { connection, documents, log, snapshot: () => snapshot, parser, python, client: { defaultEditRange: false } };
+  const server: ServerState = { connection, documents, log, snapshot: () => snapshot, parser, python, client: { defaultEditRange: false }, diagnostics };
 
   /**
    * A new snapshot for new settings: the kernels load once `start` has settled (at once unless told), and
@@ -97,6 +97,7 @@ interface ServerState {
   snapshot: () => Snapshot;
   parser: Promise<CParser>;
   python: PythonDocuments;
+  diagnostics: DiagnosticsPublisher;
 }
 
 /** Loads the kernels of `settings` and reports them; undefined (with an error shown) when nothing could be loaded. */
@@ -165,16 +166,23 @@ function registerLifecycle(
   connection.onDidChangeConfiguration(() => refresh());
 }
 
+/** Diagnostics steps wait until requests have paused this long... */
+const QUIET_MS = 20;
+/** ...for at most this long in a run: past it, steps run between requests. */
+const MAX_QUIET_WAIT_MS = 2000;
+
 /**
  * Diagnostics wait for a pause in typing, then are computed a step at a time (diagnosticSteps), back to the
- * event loop between steps: a hover or completion that comes meanwhile waits for one step, not the file.
- * A run stops at its next step once its document changed or closed or a newer run for it began, so
- * nothing stale is published (and no step reads a tree a newer parse has deleted).
+ * event loop between steps, and while requests keep coming, only once they pause: a hover or completion
+ * waits for one step at most, not for the file. A run stops at its next step once its document changed or
+ * closed or a newer run for it began, so nothing stale is published (and no step reads a tree a newer
+ * parse has deleted).
  */
 class DiagnosticsPublisher {
   private readonly timers = new Map<string, NodeJS.Timeout>();
   /** Each document's run under way: a run no longer found here stops. */
   private readonly runs = new Map<string, object>();
+  private lastRequest = -Infinity;
 
   constructor(private readonly connection: Connection, private readonly snapshot: () => Snapshot, private readonly log: (msg: string) => void) {}
 
@@ -217,23 +225,38 @@ class DiagnosticsPublisher {
     }
   }
 
+  /** A request is being answered: diagnostics steps wait for requests to pause. */
+  requestSeen(): void {
+    this.lastRequest = performance.now();
+  }
+
   private async sendInSteps(uri: string, version: number, steps: Generator<void, Diagnostic[]>, current: () => boolean): Promise<void> {
     if (!this.snapshot().settings.diagnostics.enable) return;
     const run = {};
     this.runs.set(uri, run);
+    const started = performance.now();
     try {
-      for (let step = steps.next(); ; step = steps.next()) {
+      for (;;) {
+        await this.nextTurn(started);
+        if (this.runs.get(uri) !== run || !current()) return;
+        const step = steps.next();
         if (step.done) {
           this.runs.delete(uri);
           this.connection.sendDiagnostics({ uri, version, diagnostics: step.value });
           return;
         }
-        await new Promise((resolve) => setImmediate(resolve));
-        if (this.runs.get(uri) !== run || !current()) return;
       }
     } catch (e) {
       this.runs.delete(uri);
       this.log(`Error while computing diagnostics for ${uri}: ${(e as Error).stack}`);
+    }
+  }
+
+  /** The next turn of the event loop, or a later one with no request for QUIET_MS (waited for up to MAX_QUIET_WAIT_MS into the run). */
+  private async nextTurn(runStarted: number): Promise<void> {
+    await new Promise((resolve) => setImmediate(resolve));
+    for (let now = performance.now(); now - this.lastRequest < QUIET_MS && now - runStarted < MAX_QUIET_WAIT_MS; now = performance.now()) {
+      await new Promise((resolve) => setTimeout(resolve, QUIET_MS - (now - this.lastRequest)));
     }
   }
 
@@ -253,6 +276,7 @@ async function runSafe<T>(server: ServerState, what: string, uri: string, empty:
 
 /** Runs a feature that needs no kernel on an open document once its earlier notifications are in. */
 async function runOnDocument<T>(server: ServerState, what: string, uri: string, empty: T, token: CancellationToken | undefined, fn: (d: ParsedFile) => T): Promise<T> {
+  server.diagnostics.requestSeen();
   const doc = await server.documents.get(uri);
   if (!doc || !doc.bpf || token?.isCancellationRequested) return empty;
   try {
