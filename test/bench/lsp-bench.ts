@@ -38,17 +38,21 @@ interface ServerCommand {
 
 function startClient({ cmd, args, env }: ServerCommand, cwd: string): { client: Client; ready: Promise<void> } {
   const proc = spawn(cmd, args, { cwd, env: { ...process.env, ...env }, stdio: ['pipe', 'pipe', 'ignore'] });
+  // A server that has gone makes writes to it fail: the request that wrote then fails instead.
+  proc.stdin!.on('error', () => undefined);
   const conn = new JsonRpcPipe(proc.stdin!, proc.stdout!);
   const ready = (async () => {
     await withTimeout('initialize', conn.request('initialize', { processId: process.pid, rootUri: pathToFileURL(cwd).toString(), capabilities: VSCODE_COMPLETION_CAPABILITIES }));
     conn.notify('initialized', {});
   })();
-  // A clangd once outlived its SIGTERM and kept the bench from exiting: SIGKILL whatever is left after 2 s.
+  // Stopped as an editor stops a server, shutdown then exit: ours writes its code cache as it exits, so
+  // every spawn after the first starts as a user's server does after its first start. A server still
+  // there after 2 s gets SIGTERM, and SIGKILL after 4 (a clangd once outlived its SIGTERM).
   const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
   const stop = () => {
-    proc.kill();
-    const timer = setTimeout(() => proc.kill('SIGKILL'), 2000);
-    return exited.finally(() => clearTimeout(timer));
+    conn.request('shutdown').then(() => conn.notify('exit'), () => undefined);
+    const timers = [setTimeout(() => proc.kill(), 2000), setTimeout(() => proc.kill('SIGKILL'), 4000)];
+    return exited.finally(() => timers.forEach(clearTimeout));
   };
   return { client: { conn, pid: proc.pid!, stop }, ready };
 }
