@@ -8,7 +8,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import {
-  devPayload, e2eSkip, editorSuite, notifications, openWorkbench, prepareWorkspace, quickOpenFile, runPaletteCommand, screenshotPath, waitUntil, withBrowser,
+  devPayload, e2eSkip, editorSuite, notifications, openQuickInput, openWorkbench, prepareWorkspace, quickOpenFile, runPaletteCommand, screenshotPath, waitUntil, withBrowser,
 } from './harness';
 
 const skip = e2eSkip();
@@ -68,8 +68,7 @@ describe('BCC in a real VS Code', { skip }, () => {
 
       // Offered where the BCC is: the light bulb on a bcc-* diagnostic (line 9, BPF_HASH) and the editor's context menu.
       await quickOpenFile(page, 'readcount.py');
-      await page.keyboard.press('Control+G');
-      await page.waitForSelector('.quick-input-widget input', { state: 'visible' });
+      await openQuickInput(page, 'Control+G');
       await page.keyboard.type('9:3');
       await page.keyboard.press('Enter');
       // The light bulb shows once the code actions are in; its menu lists them.

@@ -12,7 +12,7 @@ import { execFileSync } from 'node:child_process';
 import type { Page } from 'playwright-core';
 import { repoRoot } from '../support/kernels';
 import {
-  devPayload, e2eSkip, editorSuite, notifications, openWorkbench, prepareWorkspace, quickOpenFile, runPaletteCommand, screenshotPath, waitUntil, withBrowser,
+  devPayload, e2eSkip, editorSuite, notifications, openQuickInput, openWorkbench, prepareWorkspace, quickOpenFile, runPaletteCommand, screenshotPath, waitUntil, withBrowser,
 } from './harness';
 
 const skip = e2eSkip();
@@ -44,8 +44,7 @@ async function coreReadSuggestions(page: Page): Promise<string[]> {
   await page.keyboard.press('Escape');
   await quickOpenFile(page, 'completion.bpf.c');
   // Line 6 is `\treturn BPF_CORE_READ(t, );`: the cursor goes after `t, `.
-  await page.keyboard.press('Control+G');
-  await page.waitForSelector('.quick-input-widget input', { state: 'visible' });
+  await openQuickInput(page, 'Control+G');
   await page.keyboard.type('6');
   await page.keyboard.press('Enter');
   await page.keyboard.press('End');
@@ -61,8 +60,7 @@ async function coreReadSuggestions(page: Page): Promise<string[]> {
 /** The command palette's rows for what was typed. */
 async function paletteRows(page: Page, typed: string): Promise<string[]> {
   await page.keyboard.press('Escape');
-  await page.keyboard.press('F1');
-  await page.waitForSelector('.quick-input-widget input', { state: 'visible' });
+  await openQuickInput(page, 'F1');
   await page.keyboard.type(typed);
   const rows = page.locator('.quick-input-list .monaco-list-row');
   await rows.first().waitFor({ timeout: 20_000 });
@@ -122,8 +120,7 @@ describe('in a real VS Code', { skip }, () => {
       // workbench then saves its state before the page goes (a bare page reload may cut that short).
       const reloaded = page.waitForEvent('framenavigated', { predicate: (f) => f === page.mainFrame(), timeout: 120_000 });
       await page.keyboard.press('Escape');
-      await page.keyboard.press('F1');
-      await page.waitForSelector('.quick-input-widget input', { state: 'visible' });
+      await openQuickInput(page, 'F1');
       await page.keyboard.type('Developer: Reload Window');
       await page.locator('.quick-input-list .monaco-list-row', { hasText: /Developer: Reload Window(?! With)/ }).first().click({ timeout: 20_000 });
       await reloaded;
@@ -153,8 +150,7 @@ describe('in a real VS Code', { skip }, () => {
       writeFileSync(join(ws, 'sec.bpf.c'), '#include "vmlinux.h"\n#include <bpf/bpf_helpers.h>\n\n\nint handle(void *ctx)\n{\n\treturn 0;\n}\n');
       await quickOpenFile(page, 'sec.bpf.c');
       // Typed as a person types it (the editor closes the parenthesis and the quote), then the target accepted.
-      await page.keyboard.press('Control+G');
-      await page.waitForSelector('.quick-input-widget input', { state: 'visible' });
+      await openQuickInput(page, 'Control+G');
       await page.keyboard.type('4');
       await page.keyboard.press('Enter');
       await page.keyboard.type('SEC("tracepoint/syscalls/sys_enter_op', { delay: 20 });

@@ -255,12 +255,28 @@ export function editorSuite(prepare: () => string, opts: StartOptions = {}): Edi
   return suite;
 }
 
+/**
+ * Presses `key` until the quick input (Quick Open, the command palette) is open: on a busy machine a key
+ * pressed while the workbench still moves focus after a command has been lost.
+ */
+export async function openQuickInput(page: Page, key: string): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    await page.keyboard.press(key);
+    const opened = await page.waitForSelector('.quick-input-widget input', { state: 'visible', timeout: 10_000 }).then(() => true, (e: Error) => {
+      if (attempt >= 4) throw e;
+      return false;
+    });
+    if (opened) return;
+    await page.keyboard.press('Escape');
+    await page.locator('.monaco-workbench').click({ position: { x: 700, y: 450 } }).catch(() => undefined);
+  }
+}
+
 /** Opens a workspace file through Quick Open, asking again while the file watcher has not indexed a new file yet. */
 export async function quickOpenFile(page: Page, file: string): Promise<void> {
   for (let attempt = 1; ; attempt++) {
     await page.locator('.monaco-workbench').click({ position: { x: 700, y: 450 } }).catch(() => undefined);
-    await page.keyboard.press('Control+P');
-    await page.waitForSelector('.quick-input-widget input', { state: 'visible' });
+    await openQuickInput(page, 'Control+P');
     await page.keyboard.type(file);
     // Wait for the filtered row itself: Enter on a stale list would open the previous file again.
     const row = page.locator('.quick-input-list .monaco-list-row', { hasText: file }).first();
@@ -289,8 +305,7 @@ export async function notifications(page: Page): Promise<string> {
 /** Runs a command by its palette title, as a person picks it. */
 export async function runPaletteCommand(page: Page, title: string): Promise<void> {
   await page.keyboard.press('Escape');
-  await page.keyboard.press('F1');
-  await page.waitForSelector('.quick-input-widget input', { state: 'visible' });
+  await openQuickInput(page, 'F1');
   await page.keyboard.type(title);
   const row = page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first();
   await row.waitFor({ timeout: 20_000 });
