@@ -19,3 +19,15 @@ test('Node starts and runs with the environment (glibc accepts the tunable)', ()
   assert.equal(r.status, 0, r.stderr);
   assert.equal(r.stdout, 'glibc.malloc.hugetlb=1');
 });
+
+test('the server does not read the extra CA bundle a machine names for every process', () => {
+  assert.deepEqual(serverEnvironment({ NODE_EXTRA_CA_CERTS: '/etc/ssl/certs/ca-certificates.crt' }), { GLIBC_TUNABLES: 'glibc.malloc.hugetlb=1', NODE_EXTRA_CA_CERTS: '' });
+  assert.deepEqual(serverEnvironment({ GLIBC_TUNABLES: 'glibc.malloc.hugetlb=0' }), {});
+  // Node warns on stderr when it cannot load the bundle it is told to: started as the client starts the server, it is not told.
+  const told = { ...process.env, NODE_EXTRA_CA_CERTS: '/nonexistent/bundle.pem' };
+  const plain = spawnSync(process.execPath, ['-e', '0'], { env: told, encoding: 'utf8' });
+  assert.match(plain.stderr, /extra certs/i, 'this Node reads NODE_EXTRA_CA_CERTS at start');
+  const server = spawnSync(process.execPath, ['-e', '0'], { env: { ...told, ...serverEnvironment(told) }, encoding: 'utf8' });
+  assert.equal(server.status, 0, server.stderr);
+  assert.doesNotMatch(server.stderr, /extra certs/i);
+});
