@@ -4,7 +4,7 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { LanguageClient, LanguageClientOptions, ServerOptions, TransportKind } from 'vscode-languageclient/node';
-import { serverEnvironment } from '../../server/src/host/server-process';
+import { SERVER_NODE_ARGUMENTS, serverEnvironment } from '../../server/src/host/server-process';
 import { readServerSettings } from '../../server/src/lsp/settings';
 import { BTF_SCHEME, registerBtfView } from './btf-view';
 import { registerBuildCommands } from './commands/build';
@@ -24,8 +24,9 @@ let client: LanguageClient | undefined;
 
 export async function activate(context: vscode.ExtensionContext): Promise<void> {
   const serverModule = context.asAbsolutePath(path.join('dist', 'ebpf-ls.js'));
-  // vscode-languageclient adds this to the extension host's environment.
-  const options = { env: serverEnvironment(process.env) };
+  // vscode-languageclient adds `env` to the extension host's environment and gives `execArgv` to the
+  // Node it forks (the editor's own).
+  const options = { env: serverEnvironment(process.env), execArgv: [...SERVER_NODE_ARGUMENTS] };
   const serverOptions: ServerOptions = {
     run: { module: serverModule, transport: TransportKind.stdio, options },
     debug: { module: serverModule, transport: TransportKind.stdio, options },

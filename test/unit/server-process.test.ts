@@ -1,8 +1,8 @@
-// The environment the client and the bench start the language server in (host/server-process.ts).
+// How the client and the bench start the language server: its environment and Node's arguments (host/server-process.ts).
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { test } from 'node:test';
-import { serverEnvironment } from '../../server/src/host/server-process';
+import { SERVER_NODE_ARGUMENTS, serverEnvironment } from '../../server/src/host/server-process';
 
 test('glibc is asked for huge pages behind malloc, after any tunables the user set', () => {
   assert.deepEqual(serverEnvironment({}), { GLIBC_TUNABLES: 'glibc.malloc.hugetlb=1' });
@@ -30,4 +30,18 @@ test('the server does not read the extra CA bundle a machine names for every pro
   const server = spawnSync(process.execPath, ['-e', '0'], { env: { ...told, ...serverEnvironment(told) }, encoding: 'utf8' });
   assert.equal(server.status, 0, server.stderr);
   assert.doesNotMatch(server.stderr, /extra certs/i);
+});
+
+test("the server's Node arguments cap V8's young generation, and this Node accepts them", () => {
+  // Enough short-lived objects to grow the young generation to whatever size it may reach.
+  const churn = "let keep = []; for (let i = 0; i < 400000; i++) { keep.push({ i, s: 'x' + i }); if (keep.length > 50000) keep = []; }" +
+    "process.stdout.write(String(require('node:v8').getHeapSpaceStatistics().find((s) => s.space_name === 'new_space').space_size))";
+  const newSpace = (args: readonly string[]) => {
+    const r = spawnSync(process.execPath, [...args, '-e', churn], { encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stderr);
+    return Number(r.stdout);
+  };
+  const capped = newSpace(SERVER_NODE_ARGUMENTS);
+  assert.ok(capped > 0 && capped <= 4 * 2 ** 20, `young generation with ${SERVER_NODE_ARGUMENTS.join(' ')}: ${capped} bytes`);
+  assert.ok(newSpace([]) > capped, 'without the arguments the young generation grows larger');
 });
