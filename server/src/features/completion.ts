@@ -1,9 +1,12 @@
 // Completion: members after `->`/`.` and in BPF_CORE_READ arguments, type names, SEC() names and their
 // targets, map types and flags, BPF_PROG argument lists, helpers. Every item whose text is more than the
-// word at the cursor (a section name with `/`, a `category/event` target, an argument list) carries a
-// textEdit over what was typed since its start, so an editor replaces exactly that and nothing else.
+// word at the cursor (a section name with `/`, a `category/event` target, an argument list, a member in a
+// field path) replaces what was typed since its start, so an editor replaces exactly that: the items of a
+// list share that range, given once as LSP 3.17's itemDefaults.editRange, with an item's own text
+// (textEditText) where it is not its label. The LSP edge spells the range out per item for a client that
+// does not take defaults (lsp/completion-defaults.ts).
 import { Btf } from '../btf/btf';
-import { CompletionItem, CompletionItemKind, CompletionList, MarkupKind, Position, Range, TextEdit } from 'vscode-languageserver-types';
+import { CompletionItem, CompletionItemKind, CompletionList, MarkupKind, Position, Range } from 'vscode-languageserver-types';
 import { Kind } from '../btf/wire';
 import { SectionFamily, TargetKind, familyOf, targetNames } from '../sections/families';
 import { SECTION_DEFS, SecDef } from '../sections/libbpf-sections';
@@ -13,12 +16,17 @@ import { HelperDoc } from './helper-docs';
 import { bpfFlags, enumValues } from './kernel-support';
 import { argumentList, programArguments } from './program-arguments';
 import { ParsedFile, ServiceContext, describedEnv, scopeAt } from './service-context';
-import { ExprType, TypeEnv, deref, membersOf, typeText } from './types';
+import { ExprType, MemberInfo, TypeEnv, deref, membersOf, typeText } from './types';
 
 const list = (items: CompletionItem[]) => CompletionList.create(items, false);
 
 /** The range from `start` to the cursor, as positions of the file. */
 type Replaced = { range: Range; typed: string };
+
+/** Items that each replace `at.range` (with their textEditText, else their label). */
+function replacing(at: Replaced, items: CompletionItem[], isIncomplete = false): CompletionList {
+  return { isIncomplete, itemDefaults: { editRange: at.range }, items };
+}
 
 function replaced(file: ParsedFile, start: number, offset: number): Replaced {
   return { range: Range.create(file.doc.positionAt(start), file.doc.positionAt(offset)), typed: file.doc.getText().slice(start, offset) };
@@ -62,22 +70,32 @@ function programArgsCompletion(ctx: ServiceContext, at: Replaced, section: strin
     const same = items.find((i) => i.label === label);
     if (same) same.detail += `, ${k.label}`;
     else if (label.startsWith(at.typed)) {
-      items.push({ label, kind: CompletionItemKind.Snippet, detail: `arguments of ${section} in ${k.label}`, textEdit: TextEdit.replace(at.range, label), sortText: String(items.length).padStart(3, '0') });
+      items.push({ label, kind: CompletionItemKind.Snippet, detail: `arguments of ${section} in ${k.label}`, sortText: String(items.length).padStart(3, '0') });
     }
   }
-  return items.length ? list(items) : undefined;
+  return items.length ? replacing(at, items) : undefined;
 }
 
 function memberCompletion(type: ExprType, env: TypeEnv, at: Replaced): CompletionList {
-  return list(membersOf(type, env).map((m, i): CompletionItem => ({
+  return replacing(at, memberItems(membersOf(type, env), env));
+}
+
+/** Items of a member list, kept as long as the list: a kernel struct's (membersOf keeps it per kernel) are built once. */
+const memberItemCache = new WeakMap<readonly MemberInfo[], CompletionItem[]>();
+
+function memberItems(members: readonly MemberInfo[], env: TypeEnv): CompletionItem[] {
+  let items = memberItemCache.get(members);
+  if (items) return items;
+  items = members.map((m, i): CompletionItem => ({
     label: m.name,
     kind: CompletionItemKind.Field,
     detail: typeText(m.type, env),
     documentation: m.bitOffset !== undefined ? `offset ${Math.floor(m.bitOffset / 8)}${m.bitSize ? `, ${m.bitSize}-bit bitfield` : ''}` : undefined,
-    textEdit: TextEdit.replace(at.range, m.name),
     // Declaration order is the ranking: the struct's author grouped hot fields first.
     sortText: String(i).padStart(5, '0'),
-  })));
+  }));
+  memberItemCache.set(members, items);
+  return items;
 }
 
 const kernelTypeItems = new WeakMap<Btf, Map<TypeKeyword, CompletionItem[]>>();
@@ -160,7 +178,7 @@ function sectionCompletion(ctx: ServiceContext, file: ParsedFile, offset: number
   if (!m) return sectionNameCompletion(replaced(file, offset - typed.replace(/^\?/, '').length, offset), close);
   const at = replaced(file, offset - (typed.length - slash - 1), offset);
   const { names, complete } = narrowed(cachedTargets(familyOf(m.def.sec), ctx), at.typed);
-  return CompletionList.create(names.map((name) => ({ label: name, kind: CompletionItemKind.Function, textEdit: TextEdit.replace(at.range, name + close) })), !complete);
+  return replacing(at, names.map((name) => (close ? { label: name, kind: CompletionItemKind.Function, textEditText: name + close } : { label: name, kind: CompletionItemKind.Function })), !complete);
 }
 
 /** Past this many targets (kernel functions: about 50,000), the list is narrowed to what was typed and asked again as typing goes on. */
@@ -252,7 +270,7 @@ function inOrder(typed: string, name: string): boolean {
 
 /** Section names, ranked by what was typed: prefix matches first, then names containing it, then the rest. */
 function sectionNameCompletion(at: Replaced, close: string): CompletionList {
-  return list(choices().map((c): CompletionItem => {
+  return replacing(at, choices().map((c): CompletionItem => {
     const match = c.text.startsWith(at.typed) ? 0 : c.text.includes(at.typed) ? 1 : 2;
     const d = c.def;
     const item: CompletionItem = {
@@ -260,8 +278,8 @@ function sectionNameCompletion(at: Replaced, close: string): CompletionList {
       kind: CompletionItemKind.Keyword,
       detail: `${d.progType}${d.attachType ? ' / ' + d.attachType : ''}`,
       sortText: `${match}${String(c.rank).padStart(4, '0')}`,
-      textEdit: TextEdit.replace(at.range, c.text.endsWith('/') ? c.text : c.text + close),
     };
+    if (!c.text.endsWith('/') && close) item.textEditText = c.text + close;
     // Accepting a section that takes a target goes on to its targets.
     if (c.targets) item.command = { title: 'Complete the target', command: 'editor.action.triggerSuggest' };
     return item;

@@ -109,13 +109,17 @@ export function pythonCompletion(doc: PythonDocument, pos: Position, service: La
     const before = p.bcc.offsets.indexOf(offset - 1);
     if (before < 0) continue;
     const list = service.complete(p.parsed, p.parsed.doc.positionAt(before + 1));
+    const { editRange: shared, ...defaults } = list.itemDefaults ?? {};
+    const sharedRange = shared && 'start' in shared ? pythonRange(doc, p, shared) : undefined;
     const items = list.items.flatMap((item) => {
       const edit = item.textEdit && 'range' in item.textEdit ? item.textEdit : undefined;
-      if (!edit) return item.textEdit ? [] : [item];
+      // An item without an edit of its own replaces the list's range: kept where that maps onto the literal.
+      if (!edit) return item.textEdit || (shared && !sharedRange) ? [] : [item];
       const range = pythonRange(doc, p, edit.range);
       return range ? [{ ...item, textEdit: { range, newText: edit.newText } }] : [];
     });
-    return { ...list, items };
+    const itemDefaults = sharedRange ? { ...defaults, editRange: sharedRange } : defaults;
+    return { isIncomplete: list.isIncomplete, ...(Object.keys(itemDefaults).length ? { itemDefaults } : {}), items };
   }
   return null;
 }

@@ -23,7 +23,7 @@ import { portabilityMatrix } from '../relocs/portability';
 import { Documents, OpenDocument } from './documents';
 import { InactiveRegionsPublisher } from './inactive-regions';
 import { OneWriteMessageWriter } from './message-writer';
-import { acceptsDefaultEditRange, withDefaultEditRange } from './completion-defaults';
+import { acceptsDefaultEditRange, withEditsPerItem } from './completion-defaults';
 import { pythonCompletion, PythonDocument, pythonDiagnostics, PythonDocuments, pythonHover } from './python-documents';
 import { BTF_VIEW_REQUEST, OBJECT_RELOCATIONS_REQUEST, ObjectRelocationsParams, ObjectRelocationsResult, STATUS_NOTIFICATION, StatusParams } from './protocol';
 import { CONVERT_BCC_REQUEST, ConvertBccParams, ConvertBccResult } from './protocol';
@@ -297,7 +297,7 @@ function registerFeatures(server: ServerState): void {
     if (!settings().completion.enable) return null;
     const list = await (server.python.has(p.textDocument.uri) ? inPython(server, 'completion', p.textDocument.uri, (s, d) => pythonCompletion(d, p.position, s))
       : runSafe(server, 'completion', p.textDocument.uri, null, token, (s, d) => s.complete(d, p.position)));
-    return server.client.defaultEditRange ? withDefaultEditRange(list) : list;
+    return server.client.defaultEditRange ? list : withEditsPerItem(list);
   });
   connection.onDefinition((p, token) => runSafe(server, 'definition', p.textDocument.uri, null, token, (s, d) => s.definition(d, p.position)));
   connection.onDocumentSymbol((p, token) => runOnDocument(server, 'symbols', p.textDocument.uri, [], token, documentSymbols));
