@@ -83,9 +83,10 @@ export class PythonDocuments extends OrderedDocuments<PythonDocument> {
   }
 }
 
-/** The diagnostics of every program of a BCC tool, on the Python file. */
-export function pythonDiagnostics(doc: PythonDocument, service: LanguageService): Diagnostic[] {
-  const out = doc.programs.flatMap((p) => diagnosticsInPython(doc.doc, p.bcc, service.diagnostics(p.parsed)));
+/** The diagnostics of every program of a BCC tool, on the Python file, a step at a time as a C file's are (diagnosticSteps). */
+export function* pythonDiagnosticSteps(doc: PythonDocument, service: LanguageService): Generator<void, Diagnostic[]> {
+  const out: Diagnostic[] = [];
+  for (const p of doc.programs) out.push(...diagnosticsInPython(doc.doc, p.bcc, yield* service.diagnosticSteps(p.parsed)));
   doc.published = out.length > 0;
   return out;
 }

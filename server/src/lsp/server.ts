@@ -24,7 +24,7 @@ import { Documents, OpenDocument } from './documents';
 import { InactiveRegionsPublisher } from './inactive-regions';
 import { OneWriteMessageWriter } from './message-writer';
 import { acceptsDefaultEditRange, withEditsPerItem } from './completion-defaults';
-import { pythonCompletion, PythonDocument, pythonDiagnostics, PythonDocuments, pythonHover } from './python-documents';
+import { pythonCompletion, PythonDocument, pythonDiagnosticSteps, PythonDocuments, pythonHover } from './python-documents';
 import { BTF_VIEW_REQUEST, OBJECT_RELOCATIONS_REQUEST, ObjectRelocationsParams, ObjectRelocationsResult, STATUS_NOTIFICATION, StatusParams } from './protocol';
 import { CONVERT_BCC_REQUEST, ConvertBccParams, ConvertBccResult } from './protocol';
 import { DEFAULT_SETTINGS, mergeSettings, ServerSettings } from './settings';
@@ -70,7 +70,7 @@ export function startServer(connection: Connection): void {
     // The build's -D/-U decide #if branches: documents are parsed again with the new ones.
     if (JSON.stringify(settings.build) !== buildBefore) documents.reparseAll();
     service.then((s) => s && documents.all().forEach((d) => diagnostics.publishNow(d, s, documents)));
-    service.then((s) => s && python.all().forEach((d) => d.programs.length > 0 && diagnostics.publishPython(d, s)));
+    service.then((s) => s && python.all().forEach((d) => d.programs.length > 0 && diagnostics.publishPython(d, s, python)));
   };
   registerLifecycle(connection, () => snapshot.settings, reload, log, (capabilities) => (server.client.defaultEditRange = acceptsDefaultEditRange(capabilities)));
   connection.onDidOpenTextDocument(({ textDocument: t }) => (t.languageId === 'python' ? python.open(t.uri, t.version, t.text) : documents.open(t.uri, t.languageId, t.version, t.text)));
@@ -177,6 +177,11 @@ const nowMs = () => process.uptime() * 1000;
 /** ...for at most this long in a run: past it, steps run between requests. */
 const MAX_QUIET_WAIT_MS = 2000;
 
+/** A file that is not an eBPF program has none: its earlier ones, if any, are cleared. */
+function* noDiagnostics(): Generator<void, Diagnostic[]> {
+  return [];
+}
+
 /**
  * Diagnostics wait for a pause in typing, then are computed a step at a time (diagnosticSteps), back to the
  * event loop between steps, and while requests keep coming, only once they pause: a hover or completion
@@ -199,18 +204,18 @@ class DiagnosticsPublisher {
 
   /** A Python BCC tool's diagnostics, as schedule() does for C. */
   schedulePython(doc: PythonDocument, python: PythonDocuments, delayMs = 150): void {
-    this.later(doc.uri, delayMs, (service) => python.current(doc.uri) === doc && this.publishPython(doc, service));
+    this.later(doc.uri, delayMs, (service) => python.current(doc.uri) === doc && this.publishPython(doc, service, python));
   }
 
   /** The diagnostics of the document's parse as it is now, published unless it changes before they are done. */
   publishNow(doc: OpenDocument, service: LanguageService, documents: Documents): void {
     const parsed = doc.parsed;
-    if (!doc.bpf) return this.send(doc.uri, parsed.doc.version, () => []);
-    void this.sendInSteps(doc.uri, parsed.doc.version, service.diagnosticSteps(parsed), () => documents.current(doc.uri)?.parsed === parsed);
+    void this.sendInSteps(doc.uri, parsed.doc.version, doc.bpf ? service.diagnosticSteps(parsed) : noDiagnostics(), () => documents.current(doc.uri)?.parsed === parsed);
   }
 
-  publishPython(doc: PythonDocument, service: LanguageService): void {
-    this.send(doc.uri, doc.doc.version, () => pythonDiagnostics(doc, service));
+  /** A BCC tool's, as publishNow does for C. */
+  publishPython(doc: PythonDocument, service: LanguageService, python: PythonDocuments): void {
+    void this.sendInSteps(doc.uri, doc.doc.version, pythonDiagnosticSteps(doc, service), () => python.current(doc.uri) === doc);
   }
 
   private later(uri: string, delayMs: number, job: (service: LanguageService) => void): void {
@@ -219,16 +224,6 @@ class DiagnosticsPublisher {
       this.timers.delete(uri);
       job(await this.snapshot().service);
     }, delayMs));
-  }
-
-  private send(uri: string, version: number, compute: () => Diagnostic[]): void {
-    this.runs.delete(uri);
-    if (!this.snapshot().settings.diagnostics.enable) return;
-    try {
-      this.connection.sendDiagnostics({ uri, version, diagnostics: compute() });
-    } catch (e) {
-      this.log(`Error while computing diagnostics for ${uri}: ${(e as Error).stack}`);
-    }
   }
 
   /** A request is being answered: diagnostics steps wait for requests to pause. */
