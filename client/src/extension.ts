@@ -4,7 +4,7 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { LanguageClient, LanguageClientOptions, ServerOptions, TransportKind } from 'vscode-languageclient/node';
-import { SERVER_NODE_ARGUMENTS, serverEnvironment } from '../../server/src/host/server-process';
+import { serverEnvironment, serverNodeArguments } from '../../server/src/host/server-process';
 import { readServerSettings } from '../../server/src/lsp/settings';
 import { BTF_SCHEME, registerBtfView } from './btf-view';
 import { registerBuildCommands } from './commands/build';
@@ -26,7 +26,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   const serverModule = context.asAbsolutePath(path.join('dist', 'ebpf-ls.js'));
   // vscode-languageclient adds `env` to the extension host's environment and gives `execArgv` to the
   // Node it forks (the editor's own).
-  const options = { env: serverEnvironment(process.env), execArgv: [...SERVER_NODE_ARGUMENTS] };
+  const options = { env: serverEnvironment(process.env), execArgv: serverNodeArguments() };
   const serverOptions: ServerOptions = {
     run: { module: serverModule, transport: TransportKind.stdio, options },
     debug: { module: serverModule, transport: TransportKind.stdio, options },

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { CompletionList, Hover } from 'vscode-languageserver-protocol';
-import { SERVER_NODE_ARGUMENTS, serverEnvironment } from '../../server/src/host/server-process';
+import { serverEnvironment, serverNodeArguments } from '../../server/src/host/server-process';
 import { JsonRpcPipe } from './json-rpc-pipe';
 import { fmt, nowMs, report, stats } from './measure';
 import { thousandLineFile } from '../support/generated-source';
@@ -165,7 +165,7 @@ export async function lspBench(repoRoot: string): Promise<void> {
     writeFileSync(file, text);
     const uri = pathToFileURL(file).toString();
 
-    const f = await measure({ cmd: process.execPath, args: [...SERVER_NODE_ARGUMENTS, server, '--stdio'], env: serverEnvironment(process.env) }, dir, uri, text, 9);
+    const f = await measure({ cmd: process.execPath, args: [...serverNodeArguments(), server, '--stdio'], env: serverEnvironment(process.env) }, dir, uri, text, 9);
     print(`Language server on a ${text.split('\n').length}-line file (running kernel's BTF)`, f, true);
 
     const clangd = ['clangd-19', 'clangd'].find((c) => {
@@ -188,7 +188,7 @@ export async function lspBench(repoRoot: string): Promise<void> {
     writeFileSync(join(dir, 'compile_commands.json'), JSON.stringify([{ directory: dir, file, arguments: ['clang', ...flags, '-c', file] }], null, 2));
     const version = execFileSync(clangd, ['--version'], { encoding: 'utf8' }).split('\n')[0];
     const ourEnv = Object.entries(serverEnvironment(process.env)).map(([k, v]) => ` ${k}=${v}`).join('');
-    process.stdout.write(`  compared: ours on ${process.execPath} ${process.version} ${SERVER_NODE_ARGUMENTS.join(' ')}${ourEnv} (as the client starts it); ${version} --log=error, compile_commands.json: clang ${flags.join(' ')} -c bench.bpf.c; the same file, vmlinux.h from bpftool; ` +
+    process.stdout.write(`  compared: ours on ${process.execPath} ${process.version} ${serverNodeArguments().join(' ')}${ourEnv} (as the client starts it); ${version} --log=error, compile_commands.json: clang ${flags.join(' ')} -c bench.bpf.c; the same file, vmlinux.h from bpftool; ` +
         `the client is test/bench/json-rpc-pipe.ts (one write per message, no queue) for both servers and declares the completion list defaults VS Code does (itemDefaults: ${VSCODE_COMPLETION_CAPABILITIES.textDocument!.completion!.completionList!.itemDefaults!.join(', ')})\n`);
     let g: Figures;
     try {

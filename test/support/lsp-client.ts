@@ -6,7 +6,7 @@ import {
   ClientCapabilities, createProtocolConnection, InitializeRequest, InitializedNotification, ProtocolConnection, StreamMessageReader, StreamMessageWriter,
   DidOpenTextDocumentNotification, PublishDiagnosticsNotification, PublishDiagnosticsParams,
 } from 'vscode-languageserver-protocol/node';
-import { SERVER_NODE_ARGUMENTS, serverEnvironment } from '../../server/src/host/server-process';
+import { serverEnvironment, serverNodeArguments } from '../../server/src/host/server-process';
 import { cliPath } from './cli';
 
 export interface LspSession {
@@ -26,7 +26,7 @@ export const VSCODE_COMPLETION_CAPABILITIES: ClientCapabilities = {
 /** `setUp` registers the test's own handlers before anything is exchanged and says what the client can do. */
 export async function startLsp(initializationOptions: unknown, setUp?: (conn: ProtocolConnection) => ClientCapabilities): Promise<LspSession> {
   // In the environment the client starts it in.
-  const proc = spawn(process.execPath, [...SERVER_NODE_ARGUMENTS, cliPath, '--stdio'], { env: { ...process.env, ...serverEnvironment(process.env) }, stdio: ['pipe', 'pipe', 'inherit'] });
+  const proc = spawn(process.execPath, [...serverNodeArguments(), cliPath, '--stdio'], { env: { ...process.env, ...serverEnvironment(process.env) }, stdio: ['pipe', 'pipe', 'inherit'] });
   const conn = createProtocolConnection(new StreamMessageReader(proc.stdout!), new StreamMessageWriter(proc.stdin!));
   const diagnostics = new Map<string, PublishDiagnosticsParams>();
   const waiters: ((p: PublishDiagnosticsParams) => void)[] = [];

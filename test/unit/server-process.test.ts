@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { test } from 'node:test';
-import { SERVER_NODE_ARGUMENTS, serverEnvironment } from '../../server/src/host/server-process';
+import { serverEnvironment, serverNodeArguments } from '../../server/src/host/server-process';
 
 test('glibc is asked for huge pages behind malloc, after any tunables the user set', () => {
   assert.deepEqual(serverEnvironment({}), { GLIBC_TUNABLES: 'glibc.malloc.hugetlb=1' });
@@ -41,7 +41,12 @@ test("the server's Node arguments cap V8's young generation, and this Node accep
     assert.equal(r.status, 0, r.stderr);
     return Number(r.stdout);
   };
-  const capped = newSpace(SERVER_NODE_ARGUMENTS);
-  assert.ok(capped > 0 && capped <= 4 * 2 ** 20, `young generation with ${SERVER_NODE_ARGUMENTS.join(' ')}: ${capped} bytes`);
+  const capped = newSpace(serverNodeArguments());
+  assert.ok(capped > 0 && capped <= 4 * 2 ** 20, `young generation with ${serverNodeArguments().join(' ')}: ${capped} bytes`);
   assert.ok(newSpace([]) > capped, 'without the arguments the young generation grows larger');
+});
+
+test("V8's worker threads leave a core to the editor: one on 2 cores, Node's 4 from 5 cores on", () => {
+  const pool = (cores: number) => serverNodeArguments(cores).find((a) => a.startsWith('--v8-pool-size='));
+  assert.deepEqual([1, 2, 3, 4, 5, 64].map(pool), ['--v8-pool-size=1', '--v8-pool-size=1', '--v8-pool-size=2', '--v8-pool-size=3', '--v8-pool-size=4', '--v8-pool-size=4']);
 });

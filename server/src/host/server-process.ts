@@ -1,5 +1,25 @@
 // How the language server's process is started, decided once for the client and the bench: what the
 // bench measures is what an editor runs.
+import { availableParallelism } from 'node:os';
+
+/**
+ * Node's own arguments for the server (before the script), for a machine with `cores` CPUs:
+ * - V8's young generation is capped at 2 MB a semispace (16 MB by default on 64-bit). Start-up (the
+ *   kernel's BTF) grows it to the default's full size, and every page an allocation then reaches for the
+ *   first time is a page fault: 15-21 µs each on this machine (a VM), about 4 per hover, a quarter of what
+ *   a hover costs right after start. Capped, the young generation's few pages are reused and stay mapped.
+ *   Alternating 12 spawns each (a hover loop right after the first hover): faults per hover 3.8 → 0.8,
+ *   main-thread CPU per hover 0.275 → 0.198 ms, hover p50 0.356 → 0.222 ms; first hover and completion
+ *   unchanged. 1 MB made completion slower (more scavenges); 3 MB still faulted.
+ * - V8's worker threads (background compiles, GC helpers; Node starts 4) leave a core to the editor, which
+ *   reads each answer while the server's JIT is still compiling: one thread on 2 cores. Alternating 16
+ *   and 14 spawns: completion p99 3.9 → 2.8 and 4.2 → 3.1 ms; first hover unchanged.
+ *   From 5 cores on it is Node's 4.
+ * The CLI's short commands keep Node's defaults.
+ */
+export function serverNodeArguments(cores = availableParallelism()): string[] {
+  return ['--max-semi-space-size=2', `--v8-pool-size=${Math.max(1, Math.min(4, cores - 1))}`];
+}
 
 const HUGE_PAGE_MALLOC = 'glibc.malloc.hugetlb=1';
 
@@ -15,17 +35,6 @@ const HUGE_PAGE_MALLOC = 'glibc.malloc.hugetlb=1';
  *   never opens a TLS connection. An empty value is what Node skips, and what a merge with the
  *   editor's environment (vscode-languageclient, the bench) can express.
  */
-/**
- * Node's own arguments for the server (before the script): V8's young generation is capped at 2 MB a
- * semispace (16 MB by default on 64-bit). Start-up (the kernel's BTF) grows it to the default's full size,
- * and every page an allocation then reaches for the first time is a page fault: 19 µs each on this
- * machine (a VM), about 4 per hover, a quarter of what a hover costs right after start. Capped, the young
- * generation's few pages are reused and stay mapped. Measured alternating 12 spawns each (a hover loop
- * right after the first hover): faults per hover 3.8 → 0.8, main-thread CPU per hover 0.275 → 0.198 ms,
- * hover p50 0.356 → 0.222 ms; first hover and completion unchanged. 1 MB made completion slower (more
- * scavenges); 3 MB still faulted. The CLI's short commands keep V8's default.
- */
-export const SERVER_NODE_ARGUMENTS: readonly string[] = ['--max-semi-space-size=2'];
 
 export function serverEnvironment(env: NodeJS.ProcessEnv): Record<string, string> {
   const out: Record<string, string> = {};
