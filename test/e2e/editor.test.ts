@@ -4,18 +4,34 @@
 // extension-host suite (mocha inside VS Code, test/e2e/ext-suite) runs once, through @vscode/test-electron's
 // runTests: test/vscode/test-electron.test.ts.
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { release } from 'node:os';
 import { join } from 'node:path';
 import { before, describe, test } from 'node:test';
 import { execFileSync } from 'node:child_process';
 import type { Page } from 'playwright-core';
+import { serverNodeArguments } from '../../server/src/host/server-process';
 import { repoRoot } from '../support/kernels';
 import {
   devPayload, e2eSkip, editorSuite, notifications, openQuickInput, openWorkbench, prepareWorkspace, quickOpenFile, runPaletteCommand, screenshotPath, waitUntil, withBrowser,
 } from './harness';
 
 const skip = e2eSkip();
+
+/** The command lines of the language servers running from a bundle under `folder` (an installed .vsix's dist/ebpf-ls.js). */
+function serverCommandLines(folder: string): string[][] {
+  const out: string[][] = [];
+  for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
+    let args: string[];
+    try {
+      args = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean);
+    } catch {
+      continue; // gone meanwhile
+    }
+    if (args.includes('--stdio') && args.some((a) => a.startsWith(folder) && a.endsWith('ebpf-ls.js'))) out.push(args);
+  }
+  return out;
+}
 
 /** Hovers a word in the editor until the hover widget's text matches (the server may still be starting). */
 async function hoverText(page: Page, word: string, want: RegExp, tries = 40): Promise<string> {
@@ -240,6 +256,10 @@ describe('the packaged .vsix in a clean profile, in an untrusted workspace', { s
       const hover = await hoverText(page, 'task_struct', /size: \d+/);
       await page.screenshot({ path: screenshotPath('6-vsix-hover') });
       assert.match(hover, /size: \d+, cachelines/);
+      // The client starts the server with the Node arguments the bench measures (host/server-process.ts).
+      const [serverArgs, ...more] = serverCommandLines(join(server.state, 'exts'));
+      assert.ok(serverArgs && more.length === 0, `one language server from the installed .vsix: ${JSON.stringify([serverArgs, ...more])}`);
+      for (const a of serverNodeArguments()) assert.ok(serverArgs.includes(a), `${a} in ${serverArgs.join(' ')}`);
     });
   });
 
