@@ -69,9 +69,9 @@ function positionOf(text: string, needle: string, delta: number, nth = 0) {
   return { line: before.split('\n').length - 1, character: before.length - before.lastIndexOf('\n') - 1 };
 }
 
-interface Figures {
-  /** Spawn to first hover answered, one sample per fresh server process. */
-  firstHoverMs: number[];
+/** One server process: spawn to first hover answered, then the latency loops right after it. */
+interface Session {
+  firstHoverMs: number;
   hover: number[];
   completion: number[];
   completionItems: number;
@@ -99,27 +99,25 @@ async function firstHover(server: ServerCommand, cwd: string, uri: string, text:
 }
 
 /**
- * Spawn-to-first-hover over `spawns` fresh processes (one sample is noise on a shared machine), then
- * hover and completion latency and peak RSS in the last one.
+ * `spawns` fresh processes, one after another (the previous one gone before the next starts: its exit does
+ * not share the cores with the spawn): in each, spawn to first hover, then 220 hovers and 220 completions
+ * right after it, and the peak RSS. One process's p99 is its second-worst request of 200, which one burst
+ * of a neighbour's load on this shared machine decides; each figure is the median over the processes.
  */
-async function measure(server: ServerCommand, cwd: string, uri: string, text: string, spawns: number): Promise<Figures> {
-  const firstHoverMs: number[] = [];
-  let client: Client | undefined;
+async function measure(server: ServerCommand, cwd: string, uri: string, text: string, spawns: number): Promise<Session[]> {
+  const sessions: Session[] = [];
   for (let i = 0; i < spawns; i++) {
-    // The previous server is gone before the next starts: its exit does not share the cores with the spawn.
-    await client?.stop();
-    const r = await firstHover(server, cwd, uri, text);
-    firstHoverMs.push(r.ms);
-    client = r.client;
+    const { ms, client } = await firstHover(server, cwd, uri, text);
+    try {
+      sessions.push({ firstHoverMs: ms, ...(await latencies(client, uri, text)) });
+    } finally {
+      await client.stop();
+    }
   }
-  try {
-    return await latencies(client!, uri, text, firstHoverMs);
-  } finally {
-    await client!.stop();
-  }
+  return sessions;
 }
 
-async function latencies(client: Client, uri: string, text: string, firstHoverMs: number[]): Promise<Figures> {
+async function latencies(client: Client, uri: string, text: string): Promise<Omit<Session, 'firstHoverMs'>> {
   const hover: number[] = [];
   const completion: number[] = [];
   let completionItems = 0;
@@ -136,20 +134,50 @@ async function latencies(client: Client, uri: string, text: string, firstHoverMs
     if (i >= 20) completion.push(nowMs() - a);
     completionItems = Array.isArray(list) ? list.length : list?.items.length ?? 0;
   }
-  return { firstHoverMs, hover, completion, completionItems, rssMb: peakRssMb(client.pid) };
+  return { hover, completion, completionItems, rssMb: peakRssMb(client.pid) };
 }
 
-function print(name: string, f: Figures, targets: boolean): void {
-  const h = stats(f.hover);
-  const c = stats(f.completion);
-  process.stdout.write(`${name}\n`);
-  const fh = stats(f.firstHoverMs);
-  report(`spawn to first hover answered, median of ${f.firstHoverMs.length} spawns (${fmt(fh.min)}-${fmt(fh.max)})`, fh.median, 'ms', targets ? 200 : undefined);
-  report('hover median (200 requests)', h.median, 'ms', targets ? 0.6 : undefined);
-  report('hover p99', h.p99, 'ms', targets ? 3 : undefined);
-  report(`completion median (${f.completionItems} items after BPF_CORE_READ(t, )`, c.median, 'ms', targets ? 3 : undefined);
-  report('completion p99', c.p99, 'ms', targets ? 8 : undefined);
-  report('server peak RSS', f.rssMb, 'MB', targets ? 120 : undefined);
+/** Each figure of issue 13, the median over the sessions, with its spread (min-max). */
+interface Figures {
+  firstHover: Spread;
+  hoverP50: Spread;
+  hoverP99: Spread;
+  completionP50: Spread;
+  completionP99: Spread;
+  rssMb: Spread;
+  completionItems: number;
+}
+
+type Spread = { median: number; min: number; max: number };
+
+function figures(sessions: Session[]): Figures {
+  const over = (f: (s: Session) => number): Spread => {
+    const { median, min, max } = stats(sessions.map(f));
+    return { median, min, max };
+  };
+  return {
+    firstHover: over((s) => s.firstHoverMs),
+    hoverP50: over((s) => stats(s.hover).median),
+    hoverP99: over((s) => stats(s.hover).p99),
+    completionP50: over((s) => stats(s.completion).median),
+    completionP99: over((s) => stats(s.completion).p99),
+    rssMb: over((s) => s.rssMb),
+    completionItems: sessions[sessions.length - 1].completionItems,
+  };
+}
+
+function print(name: string, f: Figures, sessions: number, targets: boolean): void {
+  process.stdout.write(`${name}: each figure the median of ${sessions} server processes (min-max)\n`);
+  const line = (label: string, x: Spread, unit: string, target: number) => {
+    const spread = unit === 'MB' ? `${x.min.toFixed(1)}-${x.max.toFixed(1)}` : `${fmt(x.min)}-${fmt(x.max)}`;
+    report(`${label} (${spread})`, x.median, unit, targets ? target : undefined);
+  };
+  line('spawn to first hover answered', f.firstHover, 'ms', 200);
+  line('hover median (200 requests)', f.hoverP50, 'ms', 0.6);
+  line('hover p99', f.hoverP99, 'ms', 3);
+  line(`completion median (${f.completionItems} items after BPF_CORE_READ(t, )`, f.completionP50, 'ms', 3);
+  line('completion p99', f.completionP99, 'ms', 8);
+  line('server peak RSS', f.rssMb, 'MB', 120);
 }
 
 export async function lspBench(repoRoot: string): Promise<void> {
@@ -165,8 +193,9 @@ export async function lspBench(repoRoot: string): Promise<void> {
     writeFileSync(file, text);
     const uri = pathToFileURL(file).toString();
 
-    const f = await measure({ cmd: process.execPath, args: [...serverNodeArguments(), server, '--stdio'], env: serverEnvironment(process.env) }, dir, uri, text, 9);
-    print(`Language server on a ${text.split('\n').length}-line file (running kernel's BTF)`, f, true);
+    const ours = await measure({ cmd: process.execPath, args: [...serverNodeArguments(), server, '--stdio'], env: serverEnvironment(process.env) }, dir, uri, text, 9);
+    const f = figures(ours);
+    print(`Language server on a ${text.split('\n').length}-line file (running kernel's BTF)`, f, ours.length, true);
 
     const clangd = ['clangd-19', 'clangd'].find((c) => {
       try {
@@ -190,20 +219,21 @@ export async function lspBench(repoRoot: string): Promise<void> {
     const ourEnv = Object.entries(serverEnvironment(process.env)).map(([k, v]) => ` ${k}=${v}`).join('');
     process.stdout.write(`  compared: ours on ${process.execPath} ${process.version} ${serverNodeArguments().join(' ')}${ourEnv} (as the client starts it); ${version} --log=error, compile_commands.json: clang ${flags.join(' ')} -c bench.bpf.c; the same file, vmlinux.h from bpftool; ` +
         `the client is test/bench/json-rpc-pipe.ts (one write per message, no queue) for both servers and declares the completion list defaults VS Code does (itemDefaults: ${VSCODE_COMPLETION_CAPABILITIES.textDocument!.completion!.completionList!.itemDefaults!.join(', ')})\n`);
-    let g: Figures;
+    let theirs: Session[];
     try {
-      g = await measure({ cmd: clangd, args: ['--log=error'], env: {} }, dir, uri, text, 3);
+      theirs = await measure({ cmd: clangd, args: ['--log=error'], env: {} }, dir, uri, text, 3);
     } catch (e) {
       process.stdout.write(`clangd comparison: failed: ${clangd} ${(e as Error).message}\n`);
       return;
     }
-    print(`${clangd} with a generated vmlinux.h, same file and requests`, g, false);
+    const g = figures(theirs);
+    print(`${clangd} with a generated vmlinux.h, same file and requests`, g, theirs.length, false);
     // Ours over clangd's, as issue 13's targets are put (first hover <= 0.2x, hover <= 0.5x, ...).
-    const ratio = (ours: number[], theirs: number[], at: 'median' | 'p99') => `${(stats(ours)[at] / stats(theirs)[at]).toFixed(3)}x`;
+    const ratio = (x: Spread, y: Spread) => `${(x.median / y.median).toFixed(3)}x`;
     process.stdout.write(
-      `  ratios (ours / clangd): first hover ${ratio(f.firstHoverMs, g.firstHoverMs, 'median')}, hover p50 ${ratio(f.hover, g.hover, 'median')}, ` +
-        `hover p99 ${ratio(f.hover, g.hover, 'p99')}, completion p50 ${ratio(f.completion, g.completion, 'median')}, ` +
-        `completion p99 ${ratio(f.completion, g.completion, 'p99')}, peak RSS ${(f.rssMb / g.rssMb).toFixed(3)}x; ` +
+      `  ratios (ours / clangd): first hover ${ratio(f.firstHover, g.firstHover)}, hover p50 ${ratio(f.hoverP50, g.hoverP50)}, ` +
+        `hover p99 ${ratio(f.hoverP99, g.hoverP99)}, completion p50 ${ratio(f.completionP50, g.completionP50)}, ` +
+        `completion p99 ${ratio(f.completionP99, g.completionP99)}, peak RSS ${ratio(f.rssMb, g.rssMb)}; ` +
         `completion items ${f.completionItems} vs ${g.completionItems}\n`,
     );
   } finally {
