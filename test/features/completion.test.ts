@@ -3,10 +3,11 @@
 // names and helpers.
 import assert from 'node:assert/strict';
 import { before, describe, test } from 'node:test';
-import { CompletionItem, CompletionItemKind, CompletionList, TextEdit } from 'vscode-languageserver-types';
+import { CompletionItem, CompletionItemKind } from 'vscode-languageserver-types';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { TracefsEvents } from '../../server/src/features/service-context';
 import { LanguageService } from '../../server/src/features/language-service';
+import { completionEdit } from '../support/completion-edit';
 import { at, serviceFor, sharedSkip } from '../support/service';
 
 let service: LanguageService;
@@ -22,20 +23,13 @@ function items(source: string, svc = service): CompletionItem[] {
 
 const labels = (source: string, svc = service) => items(source, svc).map((i) => i.label);
 
-/** What accepting `item` replaces, as LSP 3.17 has an editor do it: its own edit, else the list's default range with its textEditText or label. */
-function editOf(list: CompletionList, item: CompletionItem): TextEdit | undefined {
-  if (item.textEdit) return 'range' in item.textEdit ? item.textEdit : undefined;
-  const range = list.itemDefaults?.editRange;
-  return range && 'start' in range ? { range, newText: item.textEditText ?? item.label } : undefined;
-}
-
 /** The source (without its `|`) after accepting the item labelled `label` as an editor does: its edit, which must exist. */
 function accept(source: string, label: string, svc = service): { text: string; item: CompletionItem } {
   const { file, pos } = at(source);
   const list = svc.complete(file, pos);
   const item = list.items.find((i) => i.label === label);
   assert.ok(item, `no item ${label}`);
-  const edit = editOf(list, item);
+  const edit = completionEdit(list, item);
   assert.ok(edit, `${label}: no edit`);
   assert.deepEqual(edit.range.end, pos, `${label}: the edit ends at the cursor`);
   assert.equal(edit.range.start.line, pos.line, `${label}: the edit stays on the cursor's line`);
@@ -208,7 +202,7 @@ describe('completions apply cleanly', () => {
       const { file, pos } = at(source);
       const list = service.complete(file, pos);
       assert.ok(list.items.length > 0, source);
-      const without = list.items.filter((i) => !editOf(list, i));
+      const without = list.items.filter((i) => !completionEdit(list, i));
       assert.deepEqual(without.map((i) => i.label).slice(0, 5), [], `${source}: items without an edit`);
     }
   });

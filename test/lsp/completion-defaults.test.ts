@@ -2,9 +2,10 @@
 // range is sent once and accepting an item gives the same text as the per-item edits other clients get.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { CompletionItem, CompletionList, CompletionRequest, Range } from 'vscode-languageserver-protocol/node';
+import { CompletionItem, CompletionList, CompletionRequest } from 'vscode-languageserver-protocol/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { cliSkip } from '../support/cli';
+import { completionEdit } from '../support/completion-edit';
 import { LspSession, startLsp, VSCODE_COMPLETION_CAPABILITIES } from '../support/lsp-client';
 import { sharedSkip, sharedXz } from '../support/kernels';
 
@@ -29,11 +30,9 @@ function at(text: string, needle: string): { line: number; character: number } {
 function accept(text: string, list: CompletionList, label: string): { text: string; item: CompletionItem } {
   const item = list.items.find((i) => i.label === label);
   assert.ok(item, `no completion ${label} among ${list.items.length}`);
-  const own = item.textEdit && 'range' in item.textEdit ? item.textEdit : undefined;
-  const range = own?.range ?? (list.itemDefaults?.editRange as Range | undefined);
-  assert.ok(range, `${label}: neither an edit nor a default range`);
-  const newText = own?.newText ?? item.textEditText ?? item.label;
-  return { text: TextDocument.applyEdits(TextDocument.create('file:///x.bpf.c', 'c', 0, text), [{ range, newText }]), item };
+  const edit = completionEdit(list, item);
+  assert.ok(edit, `${label}: neither an edit nor a default range`);
+  return { text: TextDocument.applyEdits(TextDocument.create('file:///x.bpf.c', 'c', 0, text), [edit]), item };
 }
 
 describe('completion with itemDefaults.editRange', { skip: cliSkip ?? sharedSkip }, () => {

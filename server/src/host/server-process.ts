@@ -35,7 +35,6 @@ const HUGE_PAGE_MALLOC = 'glibc.malloc.hugetlb=1';
  *   never opens a TLS connection. An empty value is what Node skips, and what a merge with the
  *   editor's environment (vscode-languageclient, the bench) can express.
  */
-
 export function serverEnvironment(env: NodeJS.ProcessEnv): Record<string, string> {
   const out: Record<string, string> = {};
   const tunables = env.GLIBC_TUNABLES;

@@ -13,7 +13,13 @@ export function acceptsDefaultEditRange(capabilities: ClientCapabilities): boole
 export function withEditsPerItem(list: CompletionList | null): CompletionList | null {
   const range = list?.itemDefaults?.editRange;
   if (!list || !range) return list;
-  const { editRange: _, ...defaults } = list.itemDefaults!;
   const items = list.items.map(({ textEditText, ...item }): CompletionItem => (item.textEdit ? item : { ...item, textEdit: TextEdit.replace(range as Range, textEditText ?? item.label) }));
-  return { isIncomplete: list.isIncomplete, ...(Object.keys(defaults).length ? { itemDefaults: defaults } : {}), items };
+  return withEditRange(list, items, undefined);
+}
+
+/** `list` with `items` instead of its own, and `editRange` as its default range (none when undefined); its other defaults kept. */
+export function withEditRange(list: CompletionList, items: CompletionItem[], editRange: Range | undefined): CompletionList {
+  const { editRange: _, ...defaults } = list.itemDefaults ?? {};
+  const itemDefaults = editRange ? { ...defaults, editRange } : defaults;
+  return { isIncomplete: list.isIncomplete, ...(Object.keys(itemDefaults).length ? { itemDefaults } : {}), items };
 }

@@ -14,6 +14,7 @@ import { ParsedFile } from '../features/service-context';
 import { parseSource } from '../host/language-setup';
 import { ProjectHeaders } from '../host/project-headers';
 import { OrderedDocuments } from './ordered-documents';
+import { withEditRange } from './completion-defaults';
 
 export interface PythonDocument {
   uri: string;
@@ -110,7 +111,7 @@ export function pythonCompletion(doc: PythonDocument, pos: Position, service: La
     const before = p.bcc.offsets.indexOf(offset - 1);
     if (before < 0) continue;
     const list = service.complete(p.parsed, p.parsed.doc.positionAt(before + 1));
-    const { editRange: shared, ...defaults } = list.itemDefaults ?? {};
+    const shared = list.itemDefaults?.editRange;
     const sharedRange = shared && 'start' in shared ? pythonRange(doc, p, shared) : undefined;
     const items = list.items.flatMap((item) => {
       const edit = item.textEdit && 'range' in item.textEdit ? item.textEdit : undefined;
@@ -119,8 +120,7 @@ export function pythonCompletion(doc: PythonDocument, pos: Position, service: La
       const range = pythonRange(doc, p, edit.range);
       return range ? [{ ...item, textEdit: { range, newText: edit.newText } }] : [];
     });
-    const itemDefaults = sharedRange ? { ...defaults, editRange: sharedRange } : defaults;
-    return { isIncomplete: list.isIncomplete, ...(Object.keys(itemDefaults).length ? { itemDefaults } : {}), items };
+    return withEditRange(list, items, sharedRange);
   }
   return null;
 }

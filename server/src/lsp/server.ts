@@ -168,14 +168,14 @@ function registerLifecycle(
 
 /** Diagnostics steps wait until requests have paused this long... */
 const QUIET_MS = 20;
+/** ...for at most this long in a run: past it, steps run between requests. */
+const MAX_QUIET_WAIT_MS = 2000;
 
 /**
  * A monotonic clock in ms. Not `performance.now()`: the global loads Node's eleven perf_hooks modules on
  * first use (1.5 ms alone here), during the first request's answer.
  */
 const nowMs = () => process.uptime() * 1000;
-/** ...for at most this long in a run: past it, steps run between requests. */
-const MAX_QUIET_WAIT_MS = 2000;
 
 /** A file that is not an eBPF program has none: its earlier ones, if any, are cleared. */
 function* noDiagnostics(): Generator<void, Diagnostic[]> {
