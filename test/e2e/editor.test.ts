@@ -101,6 +101,8 @@ describe('in a real VS Code', { skip }, () => {
       await page.screenshot({ path: screenshotPath('1-hover-task_struct') });
       assert.match(hover, /struct task_struct \{/);
       assert.match(hover, /size: \d+, cachelines: \d+, members: \d+/);
+      // The summary leads, above the layout (issue 13).
+      assert.match(hover.split('\n')[0], /^struct task_struct: size \d+ · align \d+ · \d+ cachelines · \d+ members/);
 
       const labels = await coreReadSuggestions(page);
       await page.screenshot({ path: screenshotPath('2-completion-core-read') });
@@ -199,6 +201,19 @@ describe('in a real VS Code', { skip }, () => {
       assert.deepEqual(settings['ebpf.kernel.targets'], ['/sys/kernel/btf/vmlinux']);
       await waitUntil('the new kernel in the status bar', async () => /6\.12\.117\+deb12-amd64 · 1 target/.test(await status.innerText().catch(() => '')));
       await page.screenshot({ path: screenshotPath('10-kernel-picker-status') });
+
+      // With a target kernel, hovers give each kernel's figure: a struct's size, an enumerator's value
+      // (SKB_DROP_REASON_TCP_CSUM is 9 in 6.12 and 10 in 6.18), the running kernel marked.
+      // Each name ends its line: the editor draws plain text after it (` *last;`) in the same span.
+      writeFileSync(join(ws, 'enum.bpf.c'), '#include "vmlinux.h"\n#include <bpf/bpf_helpers.h>\n\nint drop_reason =\n\tSKB_DROP_REASON_TCP_CSUM\n\t;\nstruct task_struct\n\t*last;\n');
+      await quickOpenFile(page, 'enum.bpf.c');
+      const enumerator = await hoverText(page, 'SKB_DROP_REASON_TCP_CSUM', /Value per kernel/);
+      await page.screenshot({ path: screenshotPath('11-enumerator-per-kernel') });
+      assert.match(enumerator.split('\n')[0], /^SKB_DROP_REASON_TCP_CSUM = 9$/, enumerator);
+      assert.match(enumerator, /Value per kernel: 6\.12: 9 · 6\.18 \(running\): 10/);
+      const [summary, sizes] = (await hoverText(page, 'task_struct', /Size per kernel/)).split('\n');
+      assert.match(summary, /^struct task_struct: size 9792 · align 64 · \d+ cachelines · \d+ members/);
+      assert.match(sizes, /^Size per kernel: 6\.12: 9792 · 6\.18 \(running\): \d+$/);
     });
   });
 
